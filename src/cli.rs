@@ -1,0 +1,173 @@
+//! Command-line interface: git's helper actions and the management commands.
+
+use std::ffi::OsString;
+use std::io::IsTerminal;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::error::{Error, exit};
+use crate::keysource::SourceKind;
+use crate::paths::Paths;
+use crate::protocol;
+use crate::store::{Create, Store};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "git-credential-vouch",
+    version,
+    about = "An encrypted git credential helper that works with or without a desktop keyring",
+    after_help = "git runs `git credential-vouch get|store|erase` itself; see README.md."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// (git) Print the stored credential matching the request on stdin.
+    Get,
+    /// (git) Store the credential on stdin.
+    Store,
+    /// (git) Erase the credentials matching the request on stdin.
+    Erase,
+    /// Create the key and the encrypted store, and say which key source was chosen.
+    Init {
+        /// Where the key that wraps the store's data key lives. Default: the OS keyring when
+        /// one answers, else a key file.
+        #[arg(long, value_enum)]
+        key: Option<KeyArg>,
+    },
+    /// Move the store's key to another key source (re-wraps one key; entries are untouched).
+    Rekey {
+        #[arg(long, value_enum)]
+        key: KeyArg,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum KeyArg {
+    /// The OS keyring (Secret Service, Keychain, Credential Manager).
+    Keyring,
+    /// A 0600 key file in the config dir, for machines with no keyring.
+    File,
+}
+
+impl From<KeyArg> for SourceKind {
+    fn from(k: KeyArg) -> SourceKind {
+        match k {
+            KeyArg::Keyring => SourceKind::Keyring,
+            KeyArg::File => SourceKind::File,
+        }
+    }
+}
+
+/// git's own actions, recognised without building the argument parser: `get` is the hot path.
+pub fn helper_action(args: &[OsString]) -> Option<Command> {
+    match args {
+        [_, action] => match action.to_str()? {
+            "get" => Some(Command::Get),
+            "store" => Some(Command::Store),
+            "erase" => Some(Command::Erase),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+pub fn parse(args: Vec<OsString>) -> Result<Command, u8> {
+    match Cli::try_parse_from(args) {
+        Ok(cli) => Ok(cli.command),
+        // git may grow new actions (e.g. `capability`): a helper must ignore them silently. A
+        // person typing a wrong command at a terminal still gets told.
+        Err(e)
+            if e.kind() == clap::error::ErrorKind::InvalidSubcommand
+                && !std::io::stdin().is_terminal() =>
+        {
+            Err(exit::OK)
+        }
+        Err(e) => {
+            let _ = e.print();
+            Err(if e.use_stderr() { exit::USAGE } else { exit::OK })
+        }
+    }
+}
+
+fn store_from_env() -> Result<Store, Error> {
+    let paths = Paths::from_env()
+        .ok_or_else(|| Error::Runtime("cannot find a home directory (set HOME)".into()))?;
+    Ok(Store::new(paths))
+}
+
+pub fn run(command: Command) -> Result<(), Error> {
+    let store = store_from_env()?;
+    match command {
+        Command::Get | Command::Store | Command::Erase => run_helper(&store, command),
+        Command::Init { key } => init(&store, key),
+        Command::Rekey { key } => rekey(&store, key.into()),
+    }
+}
+
+fn run_helper(store: &Store, command: Command) -> Result<(), Error> {
+    let input = protocol::request::read_stdin().map_err(|source| Error::Io {
+        what: "reading the request from stdin".into(),
+        source,
+    })?;
+    let request = protocol::parse_request(&input)?;
+    drop(input);
+    match command {
+        Command::Get => crate::helper::get(store, &request, &mut std::io::stdout().lock()),
+        Command::Store => crate::helper::store(store, &request),
+        Command::Erase => crate::helper::erase(store, &request),
+        _ => unreachable!("only helper actions are dispatched here"),
+    }
+}
+
+fn describe_source(kind: SourceKind, store: &Store) -> String {
+    crate::keysource::open(kind, store.paths()).describe()
+}
+
+fn init(store: &Store, key: Option<KeyArg>) -> Result<(), Error> {
+    let create = key.map_or(Create::Auto, |k| Create::With(k.into()));
+    let (kind, created) = store.init(create)?;
+    if let Some(wanted) = key.map(SourceKind::from) {
+        if wanted != kind {
+            return Err(Error::Conflict(format!(
+                "the store {} already uses the {} key source; use `git credential-vouch rekey --key {}` to move it",
+                store.path().display(),
+                kind.name(),
+                wanted.name()
+            )));
+        }
+    }
+    let verb = if created { "initialized" } else { "already initialized" };
+    println!(
+        "{verb}: store {}, key source {} ({})",
+        store.path().display(),
+        kind.name(),
+        describe_source(kind, store)
+    );
+    Ok(())
+}
+
+fn rekey(store: &Store, kind: SourceKind) -> Result<(), Error> {
+    match store.rekey(kind)? {
+        None => Err(Error::NotFound(format!(
+            "no store at {}: run `git credential-vouch init` first",
+            store.path().display()
+        ))),
+        Some(old) if old == kind => {
+            println!("the store already uses the {} key source", kind.name());
+            Ok(())
+        }
+        Some(old) => {
+            println!(
+                "moved the store key from {} to {} ({})",
+                old.name(),
+                kind.name(),
+                describe_source(kind, store)
+            );
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! A key file in the XDG config dir: for machines with no reachable keyring.
+//!
+//! One line per store key, so creating a new store never overwrites the key of an old one
+//! (a backup of that store stays readable). The file is 0600 and lives apart from the data.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use zeroize::Zeroizing;
+
+use super::kek::{self, DataKey};
+use super::{Error, KeyId, KeySource, SourceKind};
+
+const TAG: &str = "vouch-key-v1";
+const HEADER: &str = "# git-credential-vouch key file. Keep it private and out of backups of the store.\n";
+
+pub struct FileSource {
+    path: PathBuf,
+}
+
+impl FileSource {
+    pub fn new(path: PathBuf) -> FileSource {
+        FileSource { path }
+    }
+
+    fn read(&self) -> Result<Option<Zeroizing<String>>, Error> {
+        match std::fs::read_to_string(&self.path) {
+            Ok(text) => Ok(Some(Zeroizing::new(text))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::Io {
+                path: self.path.clone(),
+                source: e,
+            }),
+        }
+    }
+
+    fn kek(&self, key_id: &KeyId) -> Result<DataKey, Error> {
+        let text = self.read()?.ok_or_else(|| Error::Unavailable {
+            source_name: "file",
+            reason: format!("key file {} is missing", self.path.display()),
+        })?;
+        find_key(&text, key_id).ok_or_else(|| {
+            Error::Wrong(format!(
+                "key file {} holds no key for this store",
+                self.path.display()
+            ))
+        })
+    }
+
+    fn add_key(&self, key_id: &KeyId, kek: &DataKey) -> Result<(), Error> {
+        let io = |source| Error::Io {
+            path: self.path.clone(),
+            source,
+        };
+        let dir = self.path.parent().expect("key file has a parent dir");
+        crate::paths::ensure_private_dir(dir).map_err(io)?;
+        let mut text = self.read()?.unwrap_or_else(|| Zeroizing::new(HEADER.to_owned()));
+        text.push_str(&format!("{TAG} {} {}\n", hex(key_id), hex(kek.bytes())));
+        // tempfile creates 0600 files; the rename makes the new key appear whole or not at all.
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+        tmp.write_all(text.as_bytes()).map_err(io)?;
+        tmp.as_file().sync_all().map_err(io)?;
+        tmp.persist(&self.path).map_err(|e| io(e.error))?;
+        crate::store::sync_dir(dir).map_err(io)
+    }
+}
+
+impl KeySource for FileSource {
+    fn kind(&self) -> SourceKind {
+        SourceKind::File
+    }
+
+    fn wrap_new(&self, key_id: &KeyId, data_key: &DataKey, aad: &[u8]) -> Result<Vec<u8>, Error> {
+        let kek = DataKey::generate();
+        self.add_key(key_id, &kek)?;
+        Ok(kek::wrap(&kek, data_key, aad))
+    }
+
+    fn wrap(&self, key_id: &KeyId, data_key: &DataKey, aad: &[u8]) -> Result<Vec<u8>, Error> {
+        Ok(kek::wrap(&self.kek(key_id)?, data_key, aad))
+    }
+
+    fn unwrap(&self, key_id: &KeyId, wrapped: &[u8], aad: &[u8]) -> Result<DataKey, Error> {
+        kek::unwrap(&self.kek(key_id)?, wrapped, aad).map_err(|_| {
+            Error::Wrong(format!(
+                "the key in {} does not open this store",
+                self.path.display()
+            ))
+        })
+    }
+
+    fn describe(&self) -> String {
+        format!("key file {}", self.path.display())
+    }
+}
+
+fn find_key(text: &str, key_id: &KeyId) -> Option<DataKey> {
+    let id = hex(key_id);
+    text.lines().find_map(|line| {
+        let mut words = line.split_ascii_whitespace();
+        if words.next() != Some(TAG) || words.next() != Some(id.as_str()) {
+            return None;
+        }
+        let bytes = Zeroizing::new(unhex(words.next()?)?);
+        DataKey::from_slice(&bytes)
+    })
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_accumulate_and_are_found_by_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = FileSource::new(dir.path().join("cfg/key"));
+        let dk = DataKey::generate();
+        let (id1, id2) = ([1u8; 16], [2u8; 16]);
+        let w1 = src.wrap_new(&id1, &dk, b"a").unwrap();
+        let w2 = src.wrap_new(&id2, &dk, b"b").unwrap();
+        assert_eq!(src.unwrap(&id1, &w1, b"a").unwrap().bytes(), dk.bytes());
+        assert_eq!(src.unwrap(&id2, &w2, b"b").unwrap().bytes(), dk.bytes());
+        assert!(matches!(src.unwrap(&[3u8; 16], &w1, b"a"), Err(Error::Wrong(_))));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("cfg/key")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn missing_file_is_unavailable() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = FileSource::new(dir.path().join("key"));
+        assert!(matches!(
+            src.unwrap(&[0; 16], &[0; 60], b""),
+            Err(Error::Unavailable { .. })
+        ));
+    }
+
+    #[test]
+    fn hex_round_trip() {
+        assert_eq!(unhex(&hex(&[0, 1, 0xab, 0xff])).unwrap(), vec![0, 1, 0xab, 0xff]);
+        assert!(unhex("abc").is_none());
+        assert!(unhex("zz").is_none());
+    }
+}

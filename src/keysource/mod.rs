@@ -1,0 +1,99 @@
+//! Where the key that wraps the store's data key lives.
+//!
+//! The store is encrypted with a random data key; a key source only wraps and unwraps that one
+//! key. Changing the source re-wraps 32 bytes and never touches the entries. New sources
+//! (a passphrase cached in the kernel keyring, a Vault transit key) implement [`KeySource`].
+
+mod file;
+pub mod kek;
+mod keyring;
+
+use std::path::PathBuf;
+
+pub use file::FileSource;
+pub use kek::{DataKey, KEY_LEN};
+pub use keyring::KeyringSource;
+
+use crate::paths::Paths;
+
+/// A 128-bit random identifier of a store's data key, kept in the store header.
+pub type KeyId = [u8; 16];
+
+/// The source named in a store header. The byte values are part of the on-disk format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    File = 1,
+    Keyring = 2,
+}
+
+impl SourceKind {
+    pub fn from_byte(b: u8) -> Option<SourceKind> {
+        match b {
+            1 => Some(SourceKind::File),
+            2 => Some(SourceKind::Keyring),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::File => "file",
+            SourceKind::Keyring => "keyring",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<SourceKind> {
+        match name {
+            "file" => Some(SourceKind::File),
+            "keyring" => Some(SourceKind::Keyring),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The key cannot be reached now: keyring locked or absent, key file missing.
+    #[error("key unavailable ({source_name}): {reason}")]
+    Unavailable {
+        source_name: &'static str,
+        reason: String,
+    },
+    /// The key was reached but does not open this store.
+    #[error("wrong key: {0}")]
+    Wrong(String),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+pub trait KeySource {
+    fn kind(&self) -> SourceKind;
+    /// Create key material for a new store and wrap `data_key` with it.
+    fn wrap_new(&self, key_id: &KeyId, data_key: &DataKey, aad: &[u8]) -> Result<Vec<u8>, Error>;
+    /// Wrap `data_key` with the existing key material of `key_id`.
+    fn wrap(&self, key_id: &KeyId, data_key: &DataKey, aad: &[u8]) -> Result<Vec<u8>, Error>;
+    fn unwrap(&self, key_id: &KeyId, wrapped: &[u8], aad: &[u8]) -> Result<DataKey, Error>;
+    /// Where the key lives, for messages (never the key itself).
+    fn describe(&self) -> String;
+}
+
+/// The source a store header names.
+pub fn open(kind: SourceKind, paths: &Paths) -> Box<dyn KeySource> {
+    match kind {
+        SourceKind::File => Box::new(FileSource::new(paths.key_file())),
+        SourceKind::Keyring => Box::new(KeyringSource::platform()),
+    }
+}
+
+/// For a store created without `init --key`: the OS keyring when one answers, else a key file.
+pub fn choose(paths: &Paths) -> Box<dyn KeySource> {
+    let keyring = KeyringSource::platform();
+    if keyring.answers() {
+        Box::new(keyring)
+    } else {
+        Box::new(FileSource::new(paths.key_file()))
+    }
+}

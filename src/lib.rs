@@ -1,0 +1,20 @@
+//! git-credential-vouch: an encrypted, headless git credential helper.
+//!
+//! Layers, from the outside in:
+//! - [`protocol`]: git's helper protocol on stdin/stdout, with input hardening.
+//! - [`helper`]: what `get`, `store` and `erase` do with a request.
+//! - [`credential`]: a stored credential and git's matching rules.
+//! - [`store`]: the encrypted, versioned, locked store file.
+//! - [`keysource`]: where the key that wraps the store's data key lives.
+//! - [`cli`]: the management commands; [`error`] maps every failure to an exit code.
+
+pub mod cli;
+pub mod credential;
+pub mod error;
+pub mod helper;
+pub mod keysource;
+pub mod paths;
+pub mod protocol;
+pub mod secret;
+pub mod store;
+pub mod term;

@@ -1,0 +1,251 @@
+//! The encrypted store: one file, read whole, replaced whole.
+//!
+//! Readers (`get`) take no lock: the file is only ever replaced by rename, so they see the old
+//! or the new version, never a mix. Writers hold an exclusive lock on a separate lock file
+//! around read-modify-write, so parallel git processes lose nothing.
+
+pub mod format;
+mod fsio;
+
+use std::path::{Path, PathBuf};
+
+pub use fsio::sync_dir;
+
+use crate::credential::Credential;
+use crate::keysource::{self, DataKey, KeyId, KeySource, SourceKind};
+use crate::paths::Paths;
+use format::{FormatError, Header};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("store {path} is damaged or was tampered with ({reason}); it was left untouched")]
+    Damaged { path: PathBuf, reason: String },
+    #[error(
+        "store {path} has format version {version}; this build reads version {}: upgrade git-credential-vouch",
+        format::VERSION
+    )]
+    UnsupportedVersion { path: PathBuf, version: u16 },
+    #[error("store {path}: {source}")]
+    Key {
+        path: PathBuf,
+        source: keysource::Error,
+    },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// A store file opened with its key.
+pub struct Opened {
+    header: Header,
+    data_key: DataKey,
+    pub entries: Vec<Credential>,
+}
+
+impl Opened {
+    pub fn source(&self) -> SourceKind {
+        self.header.source
+    }
+}
+
+/// How a missing store is created on first write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Create {
+    /// Do not create: leave a missing store missing.
+    Never,
+    /// The OS keyring when one answers, else a key file.
+    Auto,
+    /// Exactly this source, or fail.
+    With(SourceKind),
+}
+
+pub struct Store {
+    paths: Paths,
+}
+
+impl Store {
+    pub fn new(paths: Paths) -> Store {
+        Store { paths }
+    }
+
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.paths.store_file()
+    }
+
+    /// Open the store for reading. `None` when none was created yet.
+    pub fn load(&self) -> Result<Option<Opened>, Error> {
+        let path = self.path();
+        let Some(bytes) = fsio::read_if_exists(&path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?
+        else {
+            return Ok(None);
+        };
+        self.decode(&bytes).map(Some)
+    }
+
+    fn decode(&self, bytes: &[u8]) -> Result<Opened, Error> {
+        let path = self.path();
+        let (header, body) = format::parse_header(bytes).map_err(|e| format_error(&path, e))?;
+        let aad = Header::wrap_aad(&header.key_id, header.source);
+        let data_key = keysource::open(header.source, &self.paths)
+            .unwrap(&header.key_id, &header.wrapped, &aad)
+            .map_err(|source| Error::Key {
+                path: path.clone(),
+                source,
+            })?;
+        let entries = format::open(&header, &data_key, body).map_err(|e| format_error(&path, e))?;
+        Ok(Opened {
+            header,
+            data_key,
+            entries,
+        })
+    }
+
+    /// Lock, open (creating per `create`), let `change` edit the entries, and write them back
+    /// when it returns true. Returns `None` when the store was missing and not created.
+    pub fn update<T>(
+        &self,
+        create: Create,
+        change: impl FnOnce(&mut Opened) -> (bool, T),
+    ) -> Result<Option<T>, Error> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| Error::Io { path, source }
+        };
+        if create == Create::Never && !self.path().exists() {
+            return Ok(None);
+        }
+        crate::paths::ensure_private_dir(&self.paths.data_dir).map_err(io(&self.paths.data_dir))?;
+        let lock_path = self.paths.lock_file();
+        let _lock = fsio::lock(&lock_path).map_err(io(&lock_path))?;
+        let path = self.path();
+        let mut opened = match fsio::read_if_exists(&path).map_err(io(&path))? {
+            Some(bytes) => self.decode(&bytes)?,
+            None if create == Create::Never => return Ok(None),
+            None => self.create(create)?,
+        };
+        let (changed, out) = change(&mut opened);
+        if changed {
+            self.write(&opened)?;
+        }
+        Ok(Some(out))
+    }
+
+    /// Create an empty store, with its key. Called with the lock held.
+    fn create(&self, create: Create) -> Result<Opened, Error> {
+        let mut key_id: KeyId = [0; 16];
+        key_id.copy_from_slice(&DataKey::generate().bytes()[..16]);
+        let data_key = DataKey::generate();
+        let key_error = |source| Error::Key {
+            path: self.path(),
+            source,
+        };
+        let wrap_with = |source: &dyn KeySource| {
+            let aad = Header::wrap_aad(&key_id, source.kind());
+            source.wrap_new(&key_id, &data_key, &aad)
+        };
+        let (source, wrapped) = match create {
+            Create::With(kind) => {
+                let source = keysource::open(kind, &self.paths);
+                (kind, wrap_with(source.as_ref()).map_err(key_error)?)
+            }
+            // A keyring that answers but refuses the write (locked, no prompter on a
+            // headless box) must not block the first store: fall back to the key file.
+            _ => {
+                let chosen = keysource::choose(&self.paths);
+                match wrap_with(chosen.as_ref()) {
+                    Ok(wrapped) => (chosen.kind(), wrapped),
+                    Err(_) if chosen.kind() != SourceKind::File => {
+                        let file = keysource::open(SourceKind::File, &self.paths);
+                        (SourceKind::File, wrap_with(file.as_ref()).map_err(key_error)?)
+                    }
+                    Err(e) => return Err(key_error(e)),
+                }
+            }
+        };
+        let opened = Opened {
+            header: Header {
+                key_id,
+                source,
+                wrapped,
+            },
+            data_key,
+            entries: Vec::new(),
+        };
+        self.write(&opened)?;
+        Ok(opened)
+    }
+
+    fn write(&self, opened: &Opened) -> Result<(), Error> {
+        let path = self.path();
+        let bytes = format::seal(&opened.header, &opened.data_key, &opened.entries);
+        fsio::write_atomic(&path, &bytes).map_err(|source| Error::Io { path, source })
+    }
+
+    /// Create the store if there is none. Returns the source in use and whether it was created.
+    pub fn init(&self, create: Create) -> Result<(SourceKind, bool), Error> {
+        let existed = self.path().exists();
+        let source = self.update(create, |opened| (false, opened.source()))?;
+        Ok((source.expect("created"), !existed))
+    }
+
+    /// Re-wrap the data key with another source: only the header is rewritten, the encrypted
+    /// entries are carried over byte for byte. Returns the previous source, `None` without store.
+    pub fn rekey(&self, kind: SourceKind) -> Result<Option<SourceKind>, Error> {
+        let path = self.path();
+        let io = |source| Error::Io {
+            path: path.clone(),
+            source,
+        };
+        if !path.exists() {
+            return Ok(None);
+        }
+        let _lock = fsio::lock(&self.paths.lock_file()).map_err(io)?;
+        let bytes = std::fs::read(&path).map_err(io)?;
+        let opened = self.decode(&bytes)?;
+        let old = opened.header.source;
+        if old == kind {
+            return Ok(Some(old));
+        }
+        let key_id = opened.header.key_id;
+        let wrapped = keysource::open(kind, &self.paths)
+            .wrap_new(&key_id, &opened.data_key, &Header::wrap_aad(&key_id, kind))
+            .map_err(|source| Error::Key {
+                path: path.clone(),
+                source,
+            })?;
+        let (_, body) = format::parse_header(&bytes).map_err(|e| format_error(&path, e))?;
+        let header = Header {
+            key_id,
+            source: kind,
+            wrapped,
+        };
+        let mut out = header.encode();
+        out.extend_from_slice(body);
+        fsio::write_atomic(&path, &out).map_err(io)?;
+        Ok(Some(old))
+    }
+}
+
+fn format_error(path: &Path, e: FormatError) -> Error {
+    let path = path.to_path_buf();
+    match e {
+        FormatError::UnsupportedVersion(version) => Error::UnsupportedVersion { path, version },
+        FormatError::NotAStore => Error::Damaged {
+            path,
+            reason: "not a git-credential-vouch store".into(),
+        },
+        FormatError::Damaged(reason) => Error::Damaged {
+            path,
+            reason: reason.into(),
+        },
+    }
+}
