@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::error::{Error, exit};
+use crate::gitconfig::{self, Scope};
 use crate::keysource::SourceKind;
 use crate::paths::Paths;
 use crate::protocol;
@@ -43,6 +44,42 @@ pub enum Command {
         #[arg(long, value_enum)]
         key: KeyArg,
     },
+    /// Make git ask vouch first for credentials, keeping the other helpers after it.
+    Configure {
+        #[command(flatten)]
+        scope: ScopeArgs,
+    },
+    /// Take back exactly what `configure` added to git's config.
+    Unconfigure {
+        #[command(flatten)]
+        scope: ScopeArgs,
+    },
+}
+
+#[derive(clap::Args, Debug, Clone, Copy)]
+#[group(multiple = false)]
+pub struct ScopeArgs {
+    /// The user's git config (~/.gitconfig); the default.
+    #[arg(long)]
+    global: bool,
+    /// The machine's git config (/etc/gitconfig).
+    #[arg(long)]
+    system: bool,
+    /// The current repository's config.
+    #[arg(long)]
+    local: bool,
+}
+
+impl ScopeArgs {
+    fn scope(self) -> Scope {
+        if self.system {
+            Scope::System
+        } else if self.local {
+            Scope::Local
+        } else {
+            Scope::Global
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -88,7 +125,11 @@ pub fn parse(args: Vec<OsString>) -> Result<Command, u8> {
         }
         Err(e) => {
             let _ = e.print();
-            Err(if e.use_stderr() { exit::USAGE } else { exit::OK })
+            Err(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            })
         }
     }
 }
@@ -105,7 +146,22 @@ pub fn run(command: Command) -> Result<(), Error> {
         Command::Get | Command::Store | Command::Erase => run_helper(&store, command),
         Command::Init { key } => init(&store, key),
         Command::Rekey { key } => rekey(&store, key.into()),
+        Command::Configure { scope } => git_config(&store, scope.scope(), gitconfig::configure),
+        Command::Unconfigure { scope } => git_config(&store, scope.scope(), gitconfig::unconfigure),
     }
+}
+
+type ConfigChange = fn(Scope, &std::path::Path, &std::path::Path) -> Result<Vec<String>, Error>;
+
+fn git_config(store: &Store, scope: Scope, change: ConfigChange) -> Result<(), Error> {
+    let exe = std::env::current_exe().map_err(|source| Error::Io {
+        what: "finding this program's path".into(),
+        source,
+    })?;
+    for line in change(scope, &exe, &store.paths().data_dir)? {
+        println!("{line}");
+    }
+    Ok(())
 }
 
 fn run_helper(store: &Store, command: Command) -> Result<(), Error> {
@@ -130,17 +186,21 @@ fn describe_source(kind: SourceKind, store: &Store) -> String {
 fn init(store: &Store, key: Option<KeyArg>) -> Result<(), Error> {
     let create = key.map_or(Create::Auto, |k| Create::With(k.into()));
     let (kind, created) = store.init(create)?;
-    if let Some(wanted) = key.map(SourceKind::from) {
-        if wanted != kind {
-            return Err(Error::Conflict(format!(
-                "the store {} already uses the {} key source; use `git credential-vouch rekey --key {}` to move it",
-                store.path().display(),
-                kind.name(),
-                wanted.name()
-            )));
-        }
+    if let Some(wanted) = key.map(SourceKind::from)
+        && wanted != kind
+    {
+        return Err(Error::Conflict(format!(
+            "the store {} already uses the {} key source; use `git credential-vouch rekey --key {}` to move it",
+            store.path().display(),
+            kind.name(),
+            wanted.name()
+        )));
     }
-    let verb = if created { "initialized" } else { "already initialized" };
+    let verb = if created {
+        "initialized"
+    } else {
+        "already initialized"
+    };
     println!(
         "{verb}: store {}, key source {} ({})",
         store.path().display(),

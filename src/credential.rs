@@ -19,14 +19,15 @@ pub struct Credential {
     pub credential: Option<Secret>,
 }
 
-/// The fields of a request that select credentials: git's `credential_match` "want" side.
+/// The fields that select credentials, compared byte for byte (git's `credential_match`).
+/// Bytes rather than text so that `get` can match stored entries without decoding them.
 #[derive(Debug, Clone, Copy)]
 pub struct Query<'a> {
-    pub protocol: &'a str,
-    /// Must already be lowercased (see [`normalize_host`]).
-    pub host: &'a str,
-    pub path: Option<&'a str>,
-    pub username: Option<&'a str>,
+    pub protocol: &'a [u8],
+    /// Lowercased (see [`normalize_host`]).
+    pub host: &'a [u8],
+    pub path: Option<&'a [u8]>,
+    pub username: Option<&'a [u8]>,
 }
 
 /// Hosts compare byte-exact after ASCII lowercasing.
@@ -34,16 +35,46 @@ pub fn normalize_host(host: &str) -> String {
     host.to_ascii_lowercase()
 }
 
-impl Credential {
-    /// Protocol and host always match exactly; path and username only when the query has them.
-    pub fn matches(&self, query: &Query<'_>) -> bool {
-        fn optional_field(want: Option<&str>, have: Option<&str>) -> bool {
+impl<'a> Query<'a> {
+    pub fn new(
+        protocol: &'a str,
+        host: &'a str,
+        path: Option<&'a str>,
+        username: Option<&'a str>,
+    ) -> Self {
+        Query {
+            protocol: protocol.as_bytes(),
+            host: host.as_bytes(),
+            path: path.map(str::as_bytes),
+            username: username.map(str::as_bytes),
+        }
+    }
+
+    /// git's `credential_match`: protocol and host always match exactly; path and username only
+    /// when this query has them.
+    pub fn selects(&self, stored: &Query<'_>) -> bool {
+        fn optional_field(want: Option<&[u8]>, have: Option<&[u8]>) -> bool {
             want.is_none_or(|want| have == Some(want))
         }
-        self.protocol == query.protocol
-            && self.host == query.host
-            && optional_field(query.path, self.path.as_deref())
-            && optional_field(query.username, self.username.as_deref())
+        self.protocol == stored.protocol
+            && self.host == stored.host
+            && optional_field(self.path, stored.path)
+            && optional_field(self.username, stored.username)
+    }
+}
+
+impl Credential {
+    pub fn query(&self) -> Query<'_> {
+        Query::new(
+            &self.protocol,
+            &self.host,
+            self.path.as_deref(),
+            self.username.as_deref(),
+        )
+    }
+
+    pub fn matches(&self, query: &Query<'_>) -> bool {
+        query.selects(&self.query())
     }
 
     /// git's rule: expired once the expiry lies strictly in the past.
@@ -80,12 +111,7 @@ mod tests {
     }
 
     fn query<'a>(host: &'a str, path: Option<&'a str>, user: Option<&'a str>) -> Query<'a> {
-        Query {
-            protocol: "https",
-            host,
-            path,
-            username: user,
-        }
+        Query::new("https", host, path, user)
     }
 
     #[test]
@@ -95,7 +121,7 @@ mod tests {
         assert!(!c.matches(&query("example.com", None, None)));
         assert!(!c.matches(&query("example.com:844", None, None)));
         assert!(!c.matches(&Query {
-            protocol: "http",
+            protocol: b"http",
             ..query("example.com:8443", None, None)
         }));
     }

@@ -42,7 +42,9 @@ impl Error {
             Error::Conflict(_) => exit::CONFLICT,
             Error::Io { .. } | Error::Runtime(_) => exit::RUNTIME,
             Error::Store(e) => match e {
-                store::Error::Damaged { .. } | store::Error::UnsupportedVersion { .. } => exit::DAMAGED,
+                store::Error::Damaged { .. } | store::Error::UnsupportedVersion { .. } => {
+                    exit::DAMAGED
+                }
                 store::Error::Key { source, .. } => match source {
                     keysource::Error::Unavailable { .. } => exit::KEY_UNAVAILABLE,
                     keysource::Error::Wrong(_) => exit::DAMAGED,

@@ -9,14 +9,11 @@ use crate::store::{Create, Store};
 /// Answer with the first stored credential that matches, is not expired and can be answered to
 /// this git. No match: nothing written.
 pub fn get(store: &Store, request: &Request, out: &mut impl std::io::Write) -> Result<(), Error> {
-    let Some(opened) = store.load()? else {
-        return Ok(());
-    };
-    let now = unix_now();
     let query = request.query();
-    let found = opened.entries.iter().find(|c| {
-        c.matches(&query)
-            && !c.is_expired(now)
+    let candidates = store.select(|stored| query.selects(stored))?;
+    let now = unix_now();
+    let found = candidates.iter().find(|c| {
+        !c.is_expired(now)
             && if c.is_pre_encoded() {
                 request.capability_authtype
             } else {
@@ -42,7 +39,8 @@ pub fn store(store: &Store, request: &Request) -> Result<(), Error> {
         let entries = &mut opened.entries;
         // Only credentials of the same shape are replaced: a Bearer token stored for a host
         // must not wipe its users' passwords.
-        let superseded = |c: &Credential| c.matches(&query) && c.is_pre_encoded() == new.is_pre_encoded();
+        let superseded =
+            |c: &Credential| c.matches(&query) && c.is_pre_encoded() == new.is_pre_encoded();
         // git sends `store` after every successful use, usually with what we just answered:
         // skip the write when nothing would change.
         let matching: Vec<&Credential> = entries.iter().filter(|c| superseded(c)).collect();
@@ -60,9 +58,18 @@ fn credential_to_store(request: &Request) -> Result<Option<Credential>, Error> {
     if request.ephemeral || request.password_expiry_utc.is_some_and(|e| e < unix_now()) {
         return Ok(None);
     }
-    let secrets = [&request.password, &request.oauth_refresh_token, &request.credential];
-    if secrets.iter().any(|s| s.as_ref().is_some_and(|s| s.has_line_breaking_bytes())) {
-        return Err(Error::Usage("refusing to store a secret containing a line break or NUL".into()));
+    let secrets = [
+        &request.password,
+        &request.oauth_refresh_token,
+        &request.credential,
+    ];
+    if secrets
+        .iter()
+        .any(|s| s.as_ref().is_some_and(|s| s.has_line_breaking_bytes()))
+    {
+        return Err(Error::Usage(
+            "refusing to store a secret containing a line break or NUL".into(),
+        ));
     }
     let base = Credential {
         protocol: request.protocol.clone(),
@@ -95,8 +102,14 @@ pub fn erase(store: &Store, request: &Request) -> Result<(), Error> {
     store.update(Create::Never, |opened| {
         let before = opened.entries.len();
         opened.entries.retain(|c| {
-            let same_secret = request.password.as_ref().is_none_or(|p| c.password.as_ref() == Some(p))
-                && request.credential.as_ref().is_none_or(|p| c.credential.as_ref() == Some(p));
+            let same_secret = request
+                .password
+                .as_ref()
+                .is_none_or(|p| c.password.as_ref() == Some(p))
+                && request
+                    .credential
+                    .as_ref()
+                    .is_none_or(|p| c.credential.as_ref() == Some(p));
             !(c.matches(&query) && same_secret)
         });
         (opened.entries.len() != before, ())

@@ -11,6 +11,7 @@
 pub mod cli;
 pub mod credential;
 pub mod error;
+pub mod gitconfig;
 pub mod helper;
 pub mod keysource;
 pub mod paths;

@@ -12,7 +12,8 @@ use super::kek::{self, DataKey};
 use super::{Error, KeyId, KeySource, SourceKind};
 
 const TAG: &str = "vouch-key-v1";
-const HEADER: &str = "# git-credential-vouch key file. Keep it private and out of backups of the store.\n";
+const HEADER: &str =
+    "# git-credential-vouch key file. Keep it private and out of backups of the store.\n";
 
 pub struct FileSource {
     path: PathBuf,
@@ -54,7 +55,9 @@ impl FileSource {
         };
         let dir = self.path.parent().expect("key file has a parent dir");
         crate::paths::ensure_private_dir(dir).map_err(io)?;
-        let mut text = self.read()?.unwrap_or_else(|| Zeroizing::new(HEADER.to_owned()));
+        let mut text = self
+            .read()?
+            .unwrap_or_else(|| Zeroizing::new(HEADER.to_owned()));
         text.push_str(&format!("{TAG} {} {}\n", hex(key_id), hex(kek.bytes())));
         // tempfile creates 0600 files; the rename makes the new key appear whole or not at all.
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
@@ -111,7 +114,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
@@ -134,11 +137,17 @@ mod tests {
         let w2 = src.wrap_new(&id2, &dk, b"b").unwrap();
         assert_eq!(src.unwrap(&id1, &w1, b"a").unwrap().bytes(), dk.bytes());
         assert_eq!(src.unwrap(&id2, &w2, b"b").unwrap().bytes(), dk.bytes());
-        assert!(matches!(src.unwrap(&[3u8; 16], &w1, b"a"), Err(Error::Wrong(_))));
+        assert!(matches!(
+            src.unwrap(&[3u8; 16], &w1, b"a"),
+            Err(Error::Wrong(_))
+        ));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join("cfg/key")).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.path().join("cfg/key"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }
@@ -155,7 +164,10 @@ mod tests {
 
     #[test]
     fn hex_round_trip() {
-        assert_eq!(unhex(&hex(&[0, 1, 0xab, 0xff])).unwrap(), vec![0, 1, 0xab, 0xff]);
+        assert_eq!(
+            unhex(&hex(&[0, 1, 0xab, 0xff])).unwrap(),
+            vec![0, 1, 0xab, 0xff]
+        );
         assert!(unhex("abc").is_none());
         assert!(unhex("zz").is_none());
     }

@@ -83,9 +83,8 @@ impl KeySource for KeyringSource {
     }
 
     fn unwrap(&self, key_id: &KeyId, wrapped: &[u8], aad: &[u8]) -> Result<DataKey, Error> {
-        kek::unwrap(&self.kek(key_id)?, wrapped, aad).map_err(|_| {
-            Error::Wrong("the key in the keyring does not open this store".into())
-        })
+        kek::unwrap(&self.kek(key_id)?, wrapped, aad)
+            .map_err(|_| Error::Wrong("the key in the keyring does not open this store".into()))
     }
 
     fn describe(&self) -> String {
@@ -104,7 +103,9 @@ fn unavailable(reason: String) -> Error {
 fn describe(e: &KeyringError) -> String {
     match e {
         KeyringError::NoEntry => "the keyring holds no key for this store".into(),
-        KeyringError::NoStorageAccess(inner) => format!("the keyring is locked or refused access: {inner}"),
+        KeyringError::NoStorageAccess(inner) => {
+            format!("the keyring is locked or refused access: {inner}")
+        }
         KeyringError::PlatformFailure(inner) => format!("keyring failure: {inner}"),
         KeyringError::BadEncoding(_) | KeyringError::BadDataFormat(..) => {
             "the keyring returned data in an unexpected format".into()
@@ -168,7 +169,10 @@ mod tests {
         let src = mock();
         let dk = DataKey::generate();
         let w = src.wrap_new(&[7; 16], &dk, b"aad").unwrap();
-        assert_eq!(src.unwrap(&[7; 16], &w, b"aad").unwrap().bytes(), dk.bytes());
+        assert_eq!(
+            src.unwrap(&[7; 16], &w, b"aad").unwrap().bytes(),
+            dk.bytes()
+        );
     }
 
     #[test]

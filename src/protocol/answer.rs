@@ -18,11 +18,19 @@ pub fn write_answer(
         buf.extend_from_slice(b"capability[]=authtype\n");
     }
     if gated {
-        line(&mut buf, "authtype", found.authtype.as_deref().unwrap_or_default());
+        line(
+            &mut buf,
+            "authtype",
+            found.authtype.as_deref().unwrap_or_default(),
+        );
         line(
             &mut buf,
             "credential",
-            found.credential.as_ref().map(|c| c.expose()).unwrap_or_default(),
+            found
+                .credential
+                .as_ref()
+                .map(|c| c.expose())
+                .unwrap_or_default(),
         );
     }
     // gix writes the fields it knows, validating each against line breaks once more.
@@ -33,7 +41,10 @@ pub fn write_answer(
     };
     if !gated {
         fields.password = found.password.as_ref().map(|p| p.expose().to_owned());
-        fields.oauth_refresh_token = found.oauth_refresh_token.as_ref().map(|t| t.expose().to_owned());
+        fields.oauth_refresh_token = found
+            .oauth_refresh_token
+            .as_ref()
+            .map(|t| t.expose().to_owned());
     }
     let written = fields.write_to(&mut *buf);
     // Wipe gix's plain copies of the secrets before anything else can fail.

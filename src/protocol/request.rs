@@ -26,12 +26,12 @@ pub struct Request {
 
 impl Request {
     pub fn query(&self) -> Query<'_> {
-        Query {
-            protocol: &self.protocol,
-            host: &self.host,
-            path: self.path.as_deref(),
-            username: self.username.as_deref(),
-        }
+        Query::new(
+            &self.protocol,
+            &self.host,
+            self.path.as_deref(),
+            self.username.as_deref(),
+        )
     }
 }
 
@@ -88,8 +88,8 @@ fn harden(input: &[u8]) -> Result<(&[u8], Extras), Error> {
         if line.contains(&0) {
             return Err(invalid(number, "NUL byte".into()));
         }
-        let line = std::str::from_utf8(line)
-            .map_err(|_| invalid(number, "not valid UTF-8".into()))?;
+        let line =
+            std::str::from_utf8(line).map_err(|_| invalid(number, "not valid UTF-8".into()))?;
         let Some((key, value)) = line.split_once('=') else {
             return Err(invalid(number, "no '=' (expected key=value)".into()));
         };
@@ -138,9 +138,10 @@ fn into_request(ctx: &mut Context, extras: Extras) -> Result<Request, Error> {
     }
     let path = match ctx.path.take() {
         // Validated as UTF-8 line by line above.
-        Some(p) => Some(String::from_utf8(p.into()).map_err(|_| {
-            Error::Invalid("'path' is not valid UTF-8".into())
-        })?),
+        Some(p) => Some(
+            String::from_utf8(p.into())
+                .map_err(|_| Error::Invalid("'path' is not valid UTF-8".into()))?,
+        ),
         None => None,
     };
     let capability_authtype = extras.capabilities.iter().any(|c| c == "authtype");
@@ -196,17 +197,22 @@ mod tests {
 
     #[test]
     fn reads_all_fields() {
-        let r = ok("capability[]=authtype\nauthtype=Bearer\ncredential=tok\nephemeral=1\n\
+        let r = ok(
+            "capability[]=authtype\nauthtype=Bearer\ncredential=tok\nephemeral=1\n\
                     protocol=https\nhost=Example.COM:8443\npath=o/r.git\nusername=alice\n\
                     password=pw\npassword_expiry_utc=1700000000\noauth_refresh_token=rt\n\
-                    wwwauth[]=Basic realm=x\nstate[]=vouch:1\nunknown=ignored\n");
+                    wwwauth[]=Basic realm=x\nstate[]=vouch:1\nunknown=ignored\n",
+        );
         assert_eq!(r.protocol, "https");
         assert_eq!(r.host, "example.com:8443");
         assert_eq!(r.path.as_deref(), Some("o/r.git"));
         assert_eq!(r.username.as_deref(), Some("alice"));
         assert_eq!(r.password.as_ref().map(Secret::expose), Some("pw"));
         assert_eq!(r.password_expiry_utc, Some(1_700_000_000));
-        assert_eq!(r.oauth_refresh_token.as_ref().map(Secret::expose), Some("rt"));
+        assert_eq!(
+            r.oauth_refresh_token.as_ref().map(Secret::expose),
+            Some("rt")
+        );
         assert!(r.capability_authtype);
         assert_eq!(r.authtype.as_deref(), Some("Bearer"));
         assert_eq!(r.credential.as_ref().map(Secret::expose), Some("tok"));
@@ -261,7 +267,9 @@ mod tests {
     fn a_long_line_is_read_whole() {
         // A 1 KiB wwwauth[] whose tail looks like a host line must stay inside wwwauth[].
         let pad = "A".repeat(1024 - "wwwauth[]=".len());
-        let input = format!("protocol=https\nhost=attacker.example\nwwwauth[]={pad}host=victim.example.com\n");
+        let input = format!(
+            "protocol=https\nhost=attacker.example\nwwwauth[]={pad}host=victim.example.com\n"
+        );
         assert_eq!(ok(&input).host, "attacker.example");
     }
 

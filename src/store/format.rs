@@ -13,7 +13,7 @@
 use ring::aead::{Aad, NONCE_LEN, Nonce};
 use zeroize::Zeroizing;
 
-use crate::credential::Credential;
+use crate::credential::{Credential, Query};
 use crate::keysource::{DataKey, KeyId, SourceKind, kek::random_nonce};
 use crate::secret::Secret;
 
@@ -132,16 +132,55 @@ pub fn seal(header: &Header, data_key: &DataKey, entries: &[Credential]) -> Vec<
     out
 }
 
-/// Decrypt and decode the body that [`parse_header`] returned.
-pub fn open(header: &Header, data_key: &DataKey, body: &[u8]) -> Result<Vec<Credential>, FormatError> {
+/// The decrypted payload. `get` scans it in place and copies out only the entries that match;
+/// writers decode it whole.
+pub struct Plaintext(Zeroizing<Vec<u8>>);
+
+impl Plaintext {
+    /// Every entry as borrowed fields, in stored order.
+    pub fn views(&self) -> impl Iterator<Item = Result<View<'_>, FormatError>> {
+        let mut r = Reader(&self.0);
+        let mut remaining = match r.u32() {
+            Ok(n) => Ok(n),
+            Err(e) => Err(Some(e)),
+        };
+        std::iter::from_fn(move || match &mut remaining {
+            Err(e) => e.take().map(Err),
+            Ok(0) if r.0.is_empty() => None,
+            Ok(0) => {
+                remaining = Err(None);
+                Some(Err(FormatError::Damaged(
+                    "trailing bytes after the entries",
+                )))
+            }
+            Ok(n) => {
+                *n -= 1;
+                let view = read_view(&mut r);
+                if view.is_err() {
+                    remaining = Err(None);
+                }
+                Some(view)
+            }
+        })
+    }
+
+    pub fn decode(&self) -> Result<Vec<Credential>, FormatError> {
+        self.views().map(|v| v?.to_credential()).collect()
+    }
+}
+
+/// Decrypt the body that [`parse_header`] returned.
+pub fn open(header: &Header, data_key: &DataKey, body: &[u8]) -> Result<Plaintext, FormatError> {
     let nonce = Nonce::try_assume_unique_for_key(&body[..NONCE_LEN])
         .map_err(|_| FormatError::Damaged("bad nonce"))?;
     let mut buf = Zeroizing::new(body[NONCE_LEN..].to_vec());
-    let payload = data_key
+    let len = data_key
         .aead()
         .open_in_place(nonce, Aad::from(header.fixed()), &mut buf[..])
-        .map_err(|_| FormatError::Damaged("authentication failed"))?;
-    decode_entries(payload)
+        .map_err(|_| FormatError::Damaged("authentication failed"))?
+        .len();
+    buf.truncate(len);
+    Ok(Plaintext(buf))
 }
 
 // Field tags: part of the format. Tags below 128 must be understood; tags from 128 up may be
@@ -169,11 +208,22 @@ fn encode_entries(entries: &[Credential]) -> Vec<u8> {
         let optional: [(u8, Option<&[u8]>); 7] = [
             (T_PATH, c.path.as_deref().map(str::as_bytes)),
             (T_USERNAME, c.username.as_deref().map(str::as_bytes)),
-            (T_PASSWORD, c.password.as_ref().map(|s| s.expose().as_bytes())),
+            (
+                T_PASSWORD,
+                c.password.as_ref().map(|s| s.expose().as_bytes()),
+            ),
             (T_EXPIRY, expiry.as_ref().map(|e| &e[..])),
-            (T_REFRESH, c.oauth_refresh_token.as_ref().map(|s| s.expose().as_bytes())),
+            (
+                T_REFRESH,
+                c.oauth_refresh_token
+                    .as_ref()
+                    .map(|s| s.expose().as_bytes()),
+            ),
             (T_AUTHTYPE, c.authtype.as_deref().map(str::as_bytes)),
-            (T_CREDENTIAL, c.credential.as_ref().map(|s| s.expose().as_bytes())),
+            (
+                T_CREDENTIAL,
+                c.credential.as_ref().map(|s| s.expose().as_bytes()),
+            ),
         ];
         fields.extend(optional.iter().filter_map(|(t, v)| v.map(|v| (*t, v))));
         out.extend_from_slice(&(fields.len() as u16).to_be_bytes());
@@ -205,52 +255,91 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn text(bytes: &[u8]) -> Result<String, FormatError> {
-    String::from_utf8(bytes.to_vec()).map_err(|_| FormatError::Damaged("field is not UTF-8"))
+fn text(bytes: &[u8]) -> Result<&str, FormatError> {
+    std::str::from_utf8(bytes).map_err(|_| FormatError::Damaged("field is not UTF-8"))
 }
 
-fn decode_entries(payload: &[u8]) -> Result<Vec<Credential>, FormatError> {
-    let mut r = Reader(payload);
-    let count = r.u32()? as usize;
-    // Each entry takes at least 2 bytes: a hostile count cannot make us allocate much.
-    let mut entries = Vec::with_capacity(count.min(payload.len() / 2));
-    for _ in 0..count {
-        let mut c = Credential::default();
-        for _ in 0..r.u16()? {
-            let tag = r.take(1)?[0];
-            let len = r.u32()? as usize;
-            let value = r.take(len)?;
-            match tag {
-                T_PROTOCOL => c.protocol = text(value)?,
-                T_HOST => c.host = text(value)?,
-                T_PATH => c.path = Some(text(value)?),
-                T_USERNAME => c.username = Some(text(value)?),
-                T_PASSWORD => c.password = Some(Secret::new(text(value)?)),
-                T_EXPIRY => {
-                    let bytes: [u8; 8] = value
-                        .try_into()
-                        .map_err(|_| FormatError::Damaged("bad expiry field"))?;
-                    c.password_expiry_utc = Some(i64::from_be_bytes(bytes));
-                }
-                T_REFRESH => c.oauth_refresh_token = Some(Secret::new(text(value)?)),
-                T_AUTHTYPE => c.authtype = Some(text(value)?),
-                T_CREDENTIAL => c.credential = Some(Secret::new(text(value)?)),
-                t if t >= T_FIRST_OPTIONAL => {}
-                _ => return Err(FormatError::Damaged("unknown required field")),
-            }
+/// One entry's fields, borrowed from the plaintext and not yet checked as text: `get` compares
+/// the selecting fields as bytes and decodes only the entries that match.
+#[derive(Default)]
+pub struct View<'a> {
+    protocol: &'a [u8],
+    host: &'a [u8],
+    path: Option<&'a [u8]>,
+    username: Option<&'a [u8]>,
+    password: Option<&'a [u8]>,
+    password_expiry_utc: Option<i64>,
+    oauth_refresh_token: Option<&'a [u8]>,
+    authtype: Option<&'a [u8]>,
+    credential: Option<&'a [u8]>,
+}
+
+impl View<'_> {
+    pub fn query(&self) -> Query<'_> {
+        Query {
+            protocol: self.protocol,
+            host: self.host,
+            path: self.path,
+            username: self.username,
         }
-        entries.push(c);
     }
-    if !r.0.is_empty() {
-        return Err(FormatError::Damaged("trailing bytes after the entries"));
+
+    pub fn to_credential(&self) -> Result<Credential, FormatError> {
+        let owned = |s: Option<&[u8]>| s.map(|s| text(s).map(str::to_owned)).transpose();
+        let secret = |s: Option<&[u8]>| {
+            s.map(|s| text(s).map(|t| Secret::new(t.to_owned())))
+                .transpose()
+        };
+        Ok(Credential {
+            protocol: text(self.protocol)?.to_owned(),
+            host: text(self.host)?.to_owned(),
+            path: owned(self.path)?,
+            username: owned(self.username)?,
+            password: secret(self.password)?,
+            password_expiry_utc: self.password_expiry_utc,
+            oauth_refresh_token: secret(self.oauth_refresh_token)?,
+            authtype: owned(self.authtype)?,
+            credential: secret(self.credential)?,
+        })
     }
-    Ok(entries)
+}
+
+fn read_view<'a>(r: &mut Reader<'a>) -> Result<View<'a>, FormatError> {
+    let mut v = View::default();
+    for _ in 0..r.u16()? {
+        let tag = r.take(1)?[0];
+        let len = r.u32()? as usize;
+        let value = r.take(len)?;
+        match tag {
+            T_PROTOCOL => v.protocol = value,
+            T_HOST => v.host = value,
+            T_PATH => v.path = Some(value),
+            T_USERNAME => v.username = Some(value),
+            T_PASSWORD => v.password = Some(value),
+            T_EXPIRY => {
+                let bytes: [u8; 8] = value
+                    .try_into()
+                    .map_err(|_| FormatError::Damaged("bad expiry field"))?;
+                v.password_expiry_utc = Some(i64::from_be_bytes(bytes));
+            }
+            T_REFRESH => v.oauth_refresh_token = Some(value),
+            T_AUTHTYPE => v.authtype = Some(value),
+            T_CREDENTIAL => v.credential = Some(value),
+            t if t >= T_FIRST_OPTIONAL => {}
+            _ => return Err(FormatError::Damaged("unknown required field")),
+        }
+    }
+    Ok(v)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn plain(bytes: &[u8]) -> Plaintext {
+        Plaintext(Zeroizing::new(bytes.to_vec()))
+    }
 
     fn header() -> Header {
         Header {
@@ -290,8 +379,11 @@ mod tests {
         let (h, body) = parse_header(&file).unwrap();
         assert_eq!(h.key_id, [5; 16]);
         assert_eq!(h.source, SourceKind::File);
-        assert_eq!(open(&h, &dk, body).unwrap(), sample());
-        assert!(!file.windows(7).any(|w| w == b"bb.corp"), "hosts are encrypted too");
+        assert_eq!(open(&h, &dk, body).unwrap().decode().unwrap(), sample());
+        assert!(
+            !file.windows(7).any(|w| w == b"bb.corp"),
+            "hosts are encrypted too"
+        );
     }
 
     #[test]
@@ -315,8 +407,14 @@ mod tests {
         let dk = DataKey::generate();
         let mut file = seal(&header(), &dk, &[]);
         file[8..10].copy_from_slice(&7u16.to_be_bytes());
-        assert_eq!(parse_header(&file).unwrap_err(), FormatError::UnsupportedVersion(7));
-        assert_eq!(parse_header(b"not a store").unwrap_err(), FormatError::NotAStore);
+        assert_eq!(
+            parse_header(&file).unwrap_err(),
+            FormatError::UnsupportedVersion(7)
+        );
+        assert_eq!(
+            parse_header(b"not a store").unwrap_err(),
+            FormatError::NotAStore
+        );
     }
 
     #[test]
@@ -327,9 +425,12 @@ mod tests {
         payload[4..6].copy_from_slice(&n.to_be_bytes());
         let mut with_optional = payload.clone();
         with_optional.extend_from_slice(&[200, 0, 0, 0, 1, b'x']);
-        assert_eq!(decode_entries(&with_optional).unwrap(), sample()[1..].to_vec());
+        assert_eq!(
+            plain(&with_optional).decode().unwrap(),
+            sample()[1..].to_vec()
+        );
         payload.extend_from_slice(&[60, 0, 0, 0, 1, b'x']);
-        assert!(decode_entries(&payload).is_err());
+        assert!(plain(&payload).decode().is_err());
     }
 
     proptest! {
@@ -347,12 +448,12 @@ mod tests {
                 password_expiry_utc: expiry,
                 ..Default::default()
             }).collect();
-            prop_assert_eq!(decode_entries(&encode_entries(&entries)).unwrap(), entries);
+            prop_assert_eq!(plain(&encode_entries(&entries)).decode().unwrap(), entries);
         }
 
         #[test]
         fn garbage_payload_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
-            let _ = decode_entries(&bytes);
+            let _ = plain(&bytes).decode();
         }
     }
 }

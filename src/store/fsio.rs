@@ -16,7 +16,9 @@ pub fn read_if_exists(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
 /// directory. A crash leaves either the old file or the new one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().expect("store path has a parent");
-    let mut tmp = tempfile::Builder::new().prefix(".store-").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".store-")
+        .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 pub use fsio::sync_dir;
 
-use crate::credential::Credential;
+use crate::credential::{Credential, Query};
 use crate::keysource::{self, DataKey, KeyId, KeySource, SourceKind};
 use crate::paths::Paths;
 use format::{FormatError, Header};
@@ -78,30 +78,47 @@ impl Store {
         self.paths.store_file()
     }
 
-    /// Open the store for reading. `None` when none was created yet.
-    pub fn load(&self) -> Result<Option<Opened>, Error> {
+    /// The stored credentials that `keep` selects (by their protocol, host, path and username),
+    /// in stored order: the read-only path of `get`, which copies out only what matches.
+    /// Empty when no store was created yet.
+    pub fn select(&self, keep: impl Fn(&Query<'_>) -> bool) -> Result<Vec<Credential>, Error> {
         let path = self.path();
         let Some(bytes) = fsio::read_if_exists(&path).map_err(|source| Error::Io {
             path: path.clone(),
             source,
         })?
         else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
-        self.decode(&bytes).map(Some)
+        let (header, body, data_key) = self.unlock(&bytes)?;
+        let plain = format::open(&header, &data_key, body).map_err(|e| format_error(&path, e))?;
+        let mut selected = Vec::new();
+        for view in plain.views() {
+            let view = view.map_err(|e| format_error(&path, e))?;
+            if keep(&view.query()) {
+                selected.push(view.to_credential().map_err(|e| format_error(&path, e))?);
+            }
+        }
+        Ok(selected)
     }
 
-    fn decode(&self, bytes: &[u8]) -> Result<Opened, Error> {
+    /// Check the header and unwrap the data key.
+    fn unlock<'b>(&self, bytes: &'b [u8]) -> Result<(Header, &'b [u8], DataKey), Error> {
         let path = self.path();
         let (header, body) = format::parse_header(bytes).map_err(|e| format_error(&path, e))?;
         let aad = Header::wrap_aad(&header.key_id, header.source);
         let data_key = keysource::open(header.source, &self.paths)
             .unwrap(&header.key_id, &header.wrapped, &aad)
-            .map_err(|source| Error::Key {
-                path: path.clone(),
-                source,
-            })?;
-        let entries = format::open(&header, &data_key, body).map_err(|e| format_error(&path, e))?;
+            .map_err(|source| Error::Key { path, source })?;
+        Ok((header, body, data_key))
+    }
+
+    fn decode(&self, bytes: &[u8]) -> Result<Opened, Error> {
+        let path = self.path();
+        let (header, body, data_key) = self.unlock(bytes)?;
+        let entries = format::open(&header, &data_key, body)
+            .and_then(|plain| plain.decode())
+            .map_err(|e| format_error(&path, e))?;
         Ok(Opened {
             header,
             data_key,
@@ -165,7 +182,10 @@ impl Store {
                     Ok(wrapped) => (chosen.kind(), wrapped),
                     Err(_) if chosen.kind() != SourceKind::File => {
                         let file = keysource::open(SourceKind::File, &self.paths);
-                        (SourceKind::File, wrap_with(file.as_ref()).map_err(key_error)?)
+                        (
+                            SourceKind::File,
+                            wrap_with(file.as_ref()).map_err(key_error)?,
+                        )
                     }
                     Err(e) => return Err(key_error(e)),
                 }

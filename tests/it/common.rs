@@ -1,0 +1,199 @@
+//! Shared helpers: a temp HOME per test, running git and the helper, reading answers.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub const HELPER: &str = env!("CARGO_BIN_EXE_git-credential-vouch");
+
+/// A private HOME, XDG dirs and runtime dir; nothing from the machine's own user leaks in.
+pub struct Env {
+    pub root: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let root = tempfile::tempdir().expect("temp dir");
+        for dir in ["home", "config", "data", "run"] {
+            std::fs::create_dir_all(root.path().join(dir)).unwrap();
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(
+                root.path().join("run"),
+                std::fs::Permissions::from_mode(0o700),
+            )
+            .unwrap();
+        }
+        Env { root }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.path().join(rel)
+    }
+
+    pub fn store_path(&self) -> PathBuf {
+        self.path("data/git-credential-vouch/store.vouch")
+    }
+
+    pub fn key_path(&self) -> PathBuf {
+        self.path("config/git-credential-vouch/key")
+    }
+
+    pub fn store_bytes(&self) -> Option<Vec<u8>> {
+        std::fs::read(self.store_path()).ok()
+    }
+
+    /// A command with a clean environment pointing at this test's HOME.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.path("home"))
+            .env("XDG_CONFIG_HOME", self.path("config"))
+            .env("XDG_DATA_HOME", self.path("data"))
+            .env("XDG_RUNTIME_DIR", self.path("run"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("LANG", "C")
+            .current_dir(self.path("home"));
+        cmd
+    }
+
+    /// Run the helper directly with `stdin`.
+    pub fn helper(&self, args: &[&str], stdin: &[u8]) -> Output {
+        run(self.command(HELPER).args(args), stdin)
+    }
+
+    /// `git -c credential.helper=<vouch> [extra -c ...] credential <action>`.
+    pub fn git_credential(&self, config: &[&str], action: &str, stdin: &str) -> Output {
+        let mut cmd = self.command("git");
+        cmd.arg("-c").arg(format!("credential.helper={HELPER}"));
+        for c in config {
+            cmd.arg("-c").arg(c);
+        }
+        cmd.args(["credential", action]);
+        run(&mut cmd, stdin.as_bytes())
+    }
+
+    pub fn approve(&self, stdin: &str) {
+        let out = self.git_credential(&[], "approve", stdin);
+        assert_ok(&out, "git credential approve");
+    }
+
+    pub fn reject(&self, stdin: &str) {
+        let out = self.git_credential(&[], "reject", stdin);
+        assert_ok(&out, "git credential reject");
+    }
+
+    /// `git credential fill`: the answer's fields, or `None` when no helper answered (git then
+    /// fails because terminal prompts are disabled).
+    pub fn fill(&self, stdin: &str) -> Option<BTreeMap<String, String>> {
+        self.fill_with(&[], stdin)
+    }
+
+    pub fn fill_with(&self, config: &[&str], stdin: &str) -> Option<BTreeMap<String, String>> {
+        let out = self.git_credential(config, "fill", stdin);
+        if out.status.success() {
+            assert_eq!(stderr(&out), "", "fill printed to stderr");
+            Some(fields(&out.stdout))
+        } else {
+            assert!(
+                out.stdout.is_empty(),
+                "failed fill printed {:?}",
+                stdout(&out)
+            );
+            assert!(
+                stderr(&out).contains("terminal prompts disabled"),
+                "fill failed for another reason: {}",
+                stderr(&out)
+            );
+            None
+        }
+    }
+}
+
+pub fn run(cmd: &mut Command, stdin: &[u8]) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    {
+        let mut input = child.stdin.take().unwrap();
+        // The helper may reject a request before reading it all.
+        let _ = input.write_all(stdin);
+    }
+    child.wait_with_output().expect("wait")
+}
+
+pub fn fields(stdout: &[u8]) -> BTreeMap<String, String> {
+    String::from_utf8(stdout.to_vec())
+        .expect("utf-8 answer")
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn assert_ok(out: &Output, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what} failed ({:?}): {}",
+        out.status.code(),
+        stderr(out)
+    );
+    assert_eq!(stderr(out), "", "{what} printed to stderr");
+}
+
+/// Assert a failure with `code`, one line on stderr, nothing on stdout.
+pub fn assert_fails(out: &Output, code: i32) -> String {
+    assert_eq!(out.status.code(), Some(code), "stderr: {}", stderr(out));
+    assert!(out.stdout.is_empty(), "stdout: {}", stdout(out));
+    let err = stderr(out);
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "expected one line: {err:?}"
+    );
+    err
+}
+
+pub fn get<'a>(answer: &'a Option<BTreeMap<String, String>>, key: &str) -> Option<&'a str> {
+    answer.as_ref()?.get(key).map(String::as_str)
+}
+
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// The version of the `git` on PATH, e.g. (2, 47).
+pub fn git_version() -> (u32, u32) {
+    let out = Command::new("git")
+        .arg("--version")
+        .output()
+        .expect("git on PATH");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v = text.split_whitespace().nth(2).unwrap_or("0.0");
+    let mut parts = v.split('.').map(|p| p.parse().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+}
+
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
