@@ -1,15 +1,37 @@
 //! A stored credential and the matching rules of git's own storage helpers.
 
+use crate::provider::TokenKind;
 use crate::secret::Secret;
 
 /// One credential as the store keeps it.
+///
+/// A *generic* credential (provider [`GENERIC`]) is what git's own storage helpers keep:
+/// protocol, host, path and username as git sent them, matched exactly. A *provider*
+/// credential belongs to an account on a provider instance and is chosen by
+/// [`crate::resolve`]; the username git receives follows the token kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Credential {
+    /// Stable across update and rotate; what the CLI names.
+    pub id: String,
+    /// [`GENERIC`] or the name of a provider instance.
+    pub provider: String,
+    /// Generic: as git sent it. Provider: empty, meaning http and https.
     pub protocol: String,
-    /// Lowercased, with `:port` when git sent one.
+    /// Lowercased, with `:port` when not the default. Provider: empty means every host of
+    /// the instance.
     pub host: String,
+    /// Generic only: the path git sent.
     pub path: Option<String>,
+    /// Provider only: the repository (or group) this credential is limited to.
+    pub scope: Option<String>,
+    /// Generic: as git sent it. Provider: the username to send where the token kind needs one
+    /// given (deploy token, CodeCommit) or the account's username.
     pub username: Option<String>,
+    /// Provider: the account identity (username or email, per kind).
+    pub account: Option<String>,
+    pub email: Option<String>,
+    pub token_kind: Option<TokenKind>,
+    /// The token, for provider credentials.
     pub password: Option<Secret>,
     /// Unix seconds; git skips an answer that has expired.
     pub password_expiry_utc: Option<i64>,
@@ -17,6 +39,34 @@ pub struct Credential {
     /// With `credential`: a pre-encoded `Authorization` value, e.g. a Bearer token.
     pub authtype: Option<String>,
     pub credential: Option<Secret>,
+    /// Chosen among equally specific credentials.
+    pub is_default: bool,
+    pub label: Option<String>,
+    pub origin: Origin,
+    pub created: i64,
+    /// Unix seconds, updated at most hourly (see `helper::store`).
+    pub last_used: Option<i64>,
+    /// Set when git reported the token rejected and the policy kept it.
+    pub rejected: Option<Rejection>,
+}
+
+pub const GENERIC: &str = "generic";
+
+/// How a credential entered the store.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Origin {
+    /// Sent by git's `store` (typed at a prompt or given by another helper).
+    #[default]
+    Git = 0,
+    /// Added with `git credential-vouch add`.
+    Added = 1,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub at: i64,
+    /// Where git was going, without userinfo.
+    pub url: String,
 }
 
 /// The fields that select credentials, compared byte for byte (git's `credential_match`).
@@ -86,6 +136,28 @@ impl Credential {
     pub fn is_pre_encoded(&self) -> bool {
         self.authtype.is_some() && self.credential.is_some()
     }
+
+    pub fn is_generic(&self) -> bool {
+        self.provider == GENERIC || self.provider.is_empty()
+    }
+
+    /// The account as a person knows it: identity, else the username.
+    pub fn display_account(&self) -> &str {
+        self.account
+            .as_deref()
+            .or(self.username.as_deref())
+            .unwrap_or("")
+    }
+}
+
+/// A fresh credential ID: 12 hex digits from the OS random generator.
+pub fn new_id() -> String {
+    use ring::rand::SecureRandom;
+    let mut bytes = [0u8; 6];
+    ring::rand::SystemRandom::new()
+        .fill(&mut bytes)
+        .expect("the OS random number generator failed");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub fn unix_now() -> i64 {

@@ -1,6 +1,6 @@
 //! The one place where failures become a message and an exit code.
 
-use crate::{keysource, protocol, store};
+use crate::{config, keysource, protocol, store};
 
 /// Exit codes, documented in the README.
 pub mod exit {
@@ -19,6 +19,8 @@ pub enum Error {
     Protocol(#[from] protocol::Error),
     #[error(transparent)]
     Store(#[from] store::Error),
+    #[error(transparent)]
+    Config(#[from] config::Error),
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -41,6 +43,8 @@ impl Error {
             Error::NotFound(_) => exit::NOT_FOUND,
             Error::Conflict(_) => exit::CONFLICT,
             Error::Io { .. } | Error::Runtime(_) => exit::RUNTIME,
+            // A config that cannot be read or parsed is bad input, whichever way.
+            Error::Config(_) => exit::USAGE,
             Error::Store(e) => match e {
                 store::Error::Damaged { .. } | store::Error::UnsupportedVersion { .. } => {
                     exit::DAMAGED

@@ -1,18 +1,75 @@
-//! The three actions git asks of a credential helper, with the semantics of git's own storage
-//! helpers (see the protocol spec): first match wins, store replaces, erase removes all matches.
+//! The three actions git asks of a credential helper.
+//!
+//! Hosts of a provider instance are answered by [`resolve`]: the account and username that
+//! provider requires. Every other host keeps the semantics of git's own storage helpers (first
+//! match wins, store replaces, erase removes all matches), and so do credentials git stored for
+//! a provider host before it was configured as one.
 
-use crate::credential::{Credential, unix_now};
+use crate::config::Config;
+use crate::credential::{Credential, GENERIC, Origin, Rejection, new_id, unix_now};
 use crate::error::Error;
-use crate::protocol::{Request, write_answer};
+use crate::protocol::{Answer, Request, write_answer};
+use crate::provider::{OnReject, TokenKind};
+use crate::resolve::{self, Outcome, identifies_as};
+use crate::secret::Secret;
 use crate::store::{Create, Store};
 
-/// Answer with the first stored credential that matches, is not expired and can be answered to
-/// this git. No match: nothing written.
-pub fn get(store: &Store, request: &Request, out: &mut impl std::io::Write) -> Result<(), Error> {
+/// `last_used` is refreshed at most this often, so that git's `store` after every successful
+/// fetch does not rewrite the store each time.
+const LAST_USED_RESOLUTION: i64 = 3600;
+
+/// Answer with the credential that matches, or nothing.
+pub fn get(
+    store: &Store,
+    config: &Config,
+    request: &Request,
+    out: &mut impl std::io::Write,
+) -> Result<(), Error> {
+    let target = request.target();
+    let lookup = resolve::lookup(config, &target);
     let query = request.query();
-    let candidates = store.select(|stored| query.selects(stored))?;
+    let names: Vec<&[u8]> = lookup.names().map(str::as_bytes).collect();
+    // One pass over the store: this instance's credentials, and generic ones git's rule selects.
+    let selected = store.select(|view| {
+        let provider = view.provider();
+        if provider.is_empty() || provider == GENERIC.as_bytes() {
+            query.selects(&view.query())
+        } else {
+            names.contains(&provider)
+        }
+    })?;
     let now = unix_now();
-    let found = candidates.iter().find(|c| {
+    if lookup.is_provider() {
+        let resolution = resolve::resolve(&lookup, &target, &selected, now);
+        match resolution.outcome {
+            Outcome::Answer {
+                credential,
+                username,
+                bearer,
+                ..
+            } => {
+                let token = credential.password.as_ref();
+                let answer = match token {
+                    Some(token) if bearer => Answer {
+                        pre_encoded: Some(("Bearer", token)),
+                        password_expiry_utc: credential.password_expiry_utc,
+                        ..Default::default()
+                    },
+                    _ => Answer {
+                        username: username.as_deref(),
+                        password: token,
+                        password_expiry_utc: credential.password_expiry_utc,
+                        oauth_refresh_token: credential.oauth_refresh_token.as_ref(),
+                        pre_encoded: None,
+                    },
+                };
+                return write(request, &answer, out);
+            }
+            Outcome::Ambiguous(_) => return Ok(()),
+            Outcome::Nothing(_) => {}
+        }
+    }
+    let found = selected.iter().filter(|c| c.is_generic()).find(|c| {
         !c.is_expired(now)
             && if c.is_pre_encoded() {
                 request.capability_authtype
@@ -20,38 +77,161 @@ pub fn get(store: &Store, request: &Request, out: &mut impl std::io::Write) -> R
                 c.password.is_some()
             }
     });
-    if let Some(credential) = found {
-        write_answer(request, credential, out).map_err(|source| Error::Io {
-            what: "writing the answer to git".into(),
-            source,
-        })?;
+    match found {
+        Some(credential) => write(request, &Answer::stored(credential), out),
+        None => Ok(()),
     }
-    Ok(())
 }
 
-/// Store the credential git approved, replacing the ones it supersedes.
-pub fn store(store: &Store, request: &Request) -> Result<(), Error> {
+fn write(
+    request: &Request,
+    answer: &Answer<'_>,
+    out: &mut impl std::io::Write,
+) -> Result<(), Error> {
+    write_answer(request, answer, out).map_err(|source| Error::Io {
+        what: "writing the answer to git".into(),
+        source,
+    })
+}
+
+/// Store the credential git approved: on a provider host, filed under its instance and account;
+/// elsewhere replacing the generic credentials it supersedes.
+pub fn store(store: &Store, config: &Config, request: &Request) -> Result<(), Error> {
     let Some(new) = credential_to_store(request)? else {
         return Ok(());
     };
+    let target = request.target();
+    let lookup = resolve::lookup(config, &target);
+    if new.is_pre_encoded() || !lookup.is_provider() {
+        return store_generic(store, request, new);
+    }
+    store.update(Create::Auto, |opened| {
+        let now = unix_now();
+        let entries = &mut opened.entries;
+        // git sends `store` after every successful use, usually with what we just answered.
+        let resolution = resolve::resolve(&lookup, &target, entries, now);
+        let answered = match &resolution.outcome {
+            Outcome::Answer { credential, .. } if credential.password == new.password => {
+                Some(credential.id.clone())
+            }
+            _ => None,
+        };
+        let repository = resolution.repository.clone();
+        if let Some(id) = answered {
+            let entry = entries
+                .iter_mut()
+                .find(|c| c.id == id)
+                .expect("answered from these entries");
+            return (touch(entry, &new, now), ());
+        }
+        let m = resolve::primary(&lookup).expect("a provider host");
+        let host = if m.wildcard {
+            request.host.clone()
+        } else {
+            String::new()
+        };
+        let scope = resolve::learned_scope(m.instance.kind, repository.as_deref());
+        let user = request.username.clone().unwrap_or_default();
+        let family = m.instance.kind.family();
+        let token_kind = new
+            .password
+            .as_ref()
+            .and_then(|p| TokenKind::detect(family, p.expose()));
+        let same_account = |c: &Credential| {
+            c.provider == m.instance.name
+                && c.host == host
+                && c.scope == scope
+                && identifies_as(c, &user)
+        };
+        if let Some(entry) = entries.iter_mut().find(|c| same_account(c)) {
+            entry.password = new.password;
+            entry.password_expiry_utc = new.password_expiry_utc;
+            entry.oauth_refresh_token = new.oauth_refresh_token;
+            entry.token_kind = token_kind.or(entry.token_kind);
+            entry.rejected = None;
+            entry.last_used = Some(now);
+            return (true, ());
+        }
+        entries.insert(
+            0,
+            Credential {
+                id: new_id(),
+                provider: m.instance.name.clone(),
+                host,
+                scope,
+                username: Some(user.clone()),
+                account: Some(user),
+                token_kind: token_kind.or_else(|| TokenKind::fallback(family)),
+                origin: Origin::Git,
+                created: now,
+                last_used: Some(now),
+                ..new
+            },
+        );
+        (true, ())
+    })?;
+    Ok(())
+}
+
+/// The credential git sent back was the one we answered: refresh its expiry if git learned a
+/// new one, and `last_used` if it is older than [`LAST_USED_RESOLUTION`]. True if changed.
+fn touch(entry: &mut Credential, sent: &Credential, now: i64) -> bool {
+    let mut changed = false;
+    if sent.password_expiry_utc.is_some() && sent.password_expiry_utc != entry.password_expiry_utc {
+        entry.password_expiry_utc = sent.password_expiry_utc;
+        changed = true;
+    }
+    if entry
+        .last_used
+        .is_none_or(|t| now - t >= LAST_USED_RESOLUTION)
+    {
+        entry.last_used = Some(now);
+        changed = true;
+    }
+    changed
+}
+
+fn store_generic(store: &Store, request: &Request, new: Credential) -> Result<(), Error> {
     let query = request.query();
     store.update(Create::Auto, |opened| {
         let entries = &mut opened.entries;
         // Only credentials of the same shape are replaced: a Bearer token stored for a host
         // must not wipe its users' passwords.
-        let superseded =
-            |c: &Credential| c.matches(&query) && c.is_pre_encoded() == new.is_pre_encoded();
-        // git sends `store` after every successful use, usually with what we just answered:
-        // skip the write when nothing would change.
+        let superseded = |c: &Credential| {
+            c.is_generic() && c.matches(&query) && c.is_pre_encoded() == new.is_pre_encoded()
+        };
         let matching: Vec<&Credential> = entries.iter().filter(|c| superseded(c)).collect();
-        if matching.len() == 1 && *matching[0] == new && entries.first() == Some(&new) {
+        if let [only] = matching.as_slice()
+            && same_secrets(only, &new)
+            && entries.first().is_some_and(|c| c.id == only.id)
+        {
             return (false, ());
         }
         entries.retain(|c| !superseded(c));
-        entries.insert(0, new);
+        entries.insert(
+            0,
+            Credential {
+                id: new_id(),
+                created: unix_now(),
+                ..new
+            },
+        );
         (true, ())
     })?;
     Ok(())
+}
+
+/// Equal as git would store them (ignoring our own bookkeeping).
+fn same_secrets(a: &Credential, b: &Credential) -> bool {
+    a.protocol == b.protocol
+        && a.host == b.host
+        && a.path == b.path
+        && a.username == b.username
+        && a.password == b.password
+        && a.password_expiry_utc == b.password_expiry_utc
+        && a.oauth_refresh_token == b.oauth_refresh_token
+        && a.authtype == b.authtype
+        && a.credential == b.credential
 }
 
 fn credential_to_store(request: &Request) -> Result<Option<Credential>, Error> {
@@ -65,18 +245,20 @@ fn credential_to_store(request: &Request) -> Result<Option<Credential>, Error> {
     ];
     if secrets
         .iter()
-        .any(|s| s.as_ref().is_some_and(|s| s.has_line_breaking_bytes()))
+        .any(|s| s.as_ref().is_some_and(Secret::has_line_breaking_bytes))
     {
         return Err(Error::Usage(
             "refusing to store a secret containing a line break or NUL".into(),
         ));
     }
     let base = Credential {
+        provider: GENERIC.into(),
         protocol: request.protocol.clone(),
         host: request.host.clone(),
         path: request.path.clone(),
         username: request.username.clone(),
         password_expiry_utc: request.password_expiry_utc,
+        origin: Origin::Git,
         ..Default::default()
     };
     Ok(match (&request.authtype, &request.credential) {
@@ -95,24 +277,66 @@ fn credential_to_store(request: &Request) -> Result<Option<Credential>, Error> {
     })
 }
 
-/// Remove every matching credential; with a password (or credential) in the request, only those
-/// holding that same secret.
-pub fn erase(store: &Store, request: &Request) -> Result<(), Error> {
+/// git reports a credential rejected. Each credential concerned is deleted or kept and marked
+/// rejected, per `on_reject` (instance, then global); by default what git stored is deleted
+/// (git's own semantics) and tokens added with `add` are kept, since a 401/403 on one
+/// repository says little about the token's other uses.
+pub fn erase(store: &Store, config: &Config, request: &Request) -> Result<(), Error> {
+    let target = request.target();
+    let lookup = resolve::lookup(config, &target);
     let query = request.query();
+    let failed = request.password.as_ref().or(request.credential.as_ref());
     store.update(Create::Never, |opened| {
-        let before = opened.entries.len();
-        opened.entries.retain(|c| {
-            let same_secret = request
-                .password
-                .as_ref()
-                .is_none_or(|p| c.password.as_ref() == Some(p))
-                && request
-                    .credential
+        let now = unix_now();
+        let mut changed = false;
+        let concerned = |c: &Credential| {
+            if c.is_generic() {
+                let same_secret = request
+                    .password
                     .as_ref()
-                    .is_none_or(|p| c.credential.as_ref() == Some(p));
-            !(c.matches(&query) && same_secret)
+                    .is_none_or(|p| c.password.as_ref() == Some(p))
+                    && request
+                        .credential
+                        .as_ref()
+                        .is_none_or(|p| c.credential.as_ref() == Some(p));
+                c.matches(&query) && same_secret
+            } else {
+                lookup.find(&c.provider).is_some()
+                    && (c.host.is_empty() || c.host == request.host)
+                    && request
+                        .username
+                        .as_deref()
+                        .is_none_or(|u| identifies_as(c, u))
+                    && failed.is_none_or(|f| c.password.as_ref() == Some(f))
+            }
+        };
+        let policy = |c: &Credential| {
+            lookup
+                .find(&c.provider)
+                .and_then(|m| m.instance.on_reject)
+                .or(config.on_reject)
+                .unwrap_or(match c.origin {
+                    Origin::Added => OnReject::Keep,
+                    Origin::Git => OnReject::Delete,
+                })
+        };
+        opened.entries.retain_mut(|c| {
+            if !concerned(c) {
+                return true;
+            }
+            changed = true;
+            match policy(c) {
+                OnReject::Delete => false,
+                OnReject::Keep => {
+                    c.rejected = Some(Rejection {
+                        at: now,
+                        url: request.url(),
+                    });
+                    true
+                }
+            }
         });
-        (opened.entries.len() != before, ())
+        (changed, ())
     })?;
     Ok(())
 }

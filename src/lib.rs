@@ -9,6 +9,7 @@
 //! - [`cli`]: the management commands; [`error`] maps every failure to an exit code.
 
 pub mod cli;
+pub mod config;
 pub mod credential;
 pub mod error;
 pub mod gitconfig;
@@ -16,6 +17,9 @@ pub mod helper;
 pub mod keysource;
 pub mod paths;
 pub mod protocol;
+pub mod provider;
+pub mod resolve;
 pub mod secret;
 pub mod store;
 pub mod term;
+pub mod time;

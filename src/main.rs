@@ -2,14 +2,14 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args: Vec<_> = std::env::args_os().collect();
-    let command = match vouch::cli::helper_action(&args) {
-        Some(action) => action,
+    let (config, command) = match vouch::cli::helper_action(&args) {
+        Some(action) => (None, action),
         None => match vouch::cli::parse(args) {
-            Ok(command) => command,
+            Ok(cli) => (cli.config, cli.command),
             Err(code) => return ExitCode::from(code),
         },
     };
-    match vouch::cli::run(command) {
+    match vouch::cli::run(config, command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("git-credential-vouch: {}", e.one_line());

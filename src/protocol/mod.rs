@@ -9,7 +9,7 @@
 mod answer;
 pub mod request;
 
-pub use answer::write_answer;
+pub use answer::{Answer, write_answer};
 pub use request::{Request, parse_request};
 
 /// The longest line git may send (git's own limit is 64 KiB).

@@ -25,6 +25,26 @@ pub struct Request {
 }
 
 impl Request {
+    pub fn target(&self) -> crate::resolve::Target<'_> {
+        crate::resolve::Target {
+            protocol: &self.protocol,
+            host: &self.host,
+            path: self.path.as_deref(),
+            username: self.username.as_deref(),
+            capability_authtype: self.capability_authtype,
+        }
+    }
+
+    /// Where git was going, without userinfo: recorded when a token is rejected.
+    pub fn url(&self) -> String {
+        let path = self
+            .path
+            .as_deref()
+            .map(|p| format!("/{}", p.trim_start_matches('/')))
+            .unwrap_or_default();
+        format!("{}://{}{}", self.protocol, self.host, path)
+    }
+
     pub fn query(&self) -> Query<'_> {
         Query::new(
             &self.protocol,

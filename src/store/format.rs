@@ -13,8 +13,9 @@
 use ring::aead::{Aad, NONCE_LEN, Nonce};
 use zeroize::Zeroizing;
 
-use crate::credential::{Credential, Query};
+use crate::credential::{Credential, GENERIC, Origin, Query, Rejection};
 use crate::keysource::{DataKey, KeyId, SourceKind, kek::random_nonce};
+use crate::provider::TokenKind;
 use crate::secret::Secret;
 
 pub const MAGIC: &[u8; 8] = b"VOUCHST\0";
@@ -194,40 +195,74 @@ const T_EXPIRY: u8 = 6;
 const T_REFRESH: u8 = 7;
 const T_AUTHTYPE: u8 = 8;
 const T_CREDENTIAL: u8 = 9;
+const T_ID: u8 = 10;
+const T_PROVIDER: u8 = 11;
+const T_SCOPE: u8 = 12;
+const T_ACCOUNT: u8 = 13;
+const T_EMAIL: u8 = 14;
+const T_TOKEN_KIND: u8 = 15;
+const T_DEFAULT: u8 = 16;
+const T_LABEL: u8 = 17;
+const T_ORIGIN: u8 = 18;
+const T_CREATED: u8 = 19;
+const T_LAST_USED: u8 = 20;
+const T_REJECTED_AT: u8 = 21;
+const T_REJECTED_URL: u8 = 22;
+const KNOWN_TAGS: usize = 23;
 const T_FIRST_OPTIONAL: u8 = 128;
 
 fn encode_entries(entries: &[Credential]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64 + entries.len() * 128);
+    let mut out = Vec::with_capacity(64 + entries.len() * 160);
     out.extend_from_slice(&(entries.len() as u32).to_be_bytes());
     for c in entries {
-        let mut fields: Vec<(u8, &[u8])> = vec![
-            (T_PROTOCOL, c.protocol.as_bytes()),
-            (T_HOST, c.host.as_bytes()),
-        ];
-        let expiry = c.password_expiry_utc.map(i64::to_be_bytes);
-        let optional: [(u8, Option<&[u8]>); 7] = [
-            (T_PATH, c.path.as_deref().map(str::as_bytes)),
-            (T_USERNAME, c.username.as_deref().map(str::as_bytes)),
-            (
-                T_PASSWORD,
-                c.password.as_ref().map(|s| s.expose().as_bytes()),
-            ),
+        fn text(s: &Option<String>) -> Option<&[u8]> {
+            s.as_deref().map(str::as_bytes)
+        }
+        fn secret(s: &Option<Secret>) -> Option<&[u8]> {
+            s.as_ref().map(|s| s.expose().as_bytes())
+        }
+        let int = |n: Option<i64>| n.map(i64::to_be_bytes);
+        let (expiry, created, last_used) = (
+            int(c.password_expiry_utc),
+            int(Some(c.created)),
+            int(c.last_used),
+        );
+        let rejected_at = int(c.rejected.as_ref().map(|r| r.at));
+        let flag = [c.is_default as u8];
+        let origin = [c.origin as u8];
+        let fields: [(u8, Option<&[u8]>); KNOWN_TAGS - 1] = [
+            (T_PROTOCOL, Some(c.protocol.as_bytes())),
+            (T_HOST, Some(c.host.as_bytes())),
+            (T_PATH, text(&c.path)),
+            (T_USERNAME, text(&c.username)),
+            (T_PASSWORD, secret(&c.password)),
             (T_EXPIRY, expiry.as_ref().map(|e| &e[..])),
+            (T_REFRESH, secret(&c.oauth_refresh_token)),
+            (T_AUTHTYPE, text(&c.authtype)),
+            (T_CREDENTIAL, secret(&c.credential)),
+            (T_ID, Some(c.id.as_bytes())),
+            (T_PROVIDER, Some(c.provider.as_bytes())),
+            (T_SCOPE, text(&c.scope)),
+            (T_ACCOUNT, text(&c.account)),
+            (T_EMAIL, text(&c.email)),
+            (T_TOKEN_KIND, c.token_kind.map(|t| t.id().as_bytes())),
+            (T_DEFAULT, c.is_default.then_some(&flag[..])),
+            (T_LABEL, text(&c.label)),
+            (T_ORIGIN, Some(&origin[..])),
+            (T_CREATED, created.as_ref().map(|e| &e[..])),
+            (T_LAST_USED, last_used.as_ref().map(|e| &e[..])),
+            (T_REJECTED_AT, rejected_at.as_ref().map(|e| &e[..])),
             (
-                T_REFRESH,
-                c.oauth_refresh_token
-                    .as_ref()
-                    .map(|s| s.expose().as_bytes()),
-            ),
-            (T_AUTHTYPE, c.authtype.as_deref().map(str::as_bytes)),
-            (
-                T_CREDENTIAL,
-                c.credential.as_ref().map(|s| s.expose().as_bytes()),
+                T_REJECTED_URL,
+                c.rejected.as_ref().map(|r| r.url.as_bytes()),
             ),
         ];
-        fields.extend(optional.iter().filter_map(|(t, v)| v.map(|v| (*t, v))));
-        out.extend_from_slice(&(fields.len() as u16).to_be_bytes());
-        for (tag, value) in fields {
+        let present: Vec<(u8, &[u8])> = fields
+            .iter()
+            .filter_map(|(t, v)| v.map(|v| (*t, v)))
+            .collect();
+        out.extend_from_slice(&(present.len() as u16).to_be_bytes());
+        for (tag, value) in present {
             out.push(tag);
             out.extend_from_slice(&(value.len() as u32).to_be_bytes());
             out.extend_from_slice(value);
@@ -261,71 +296,104 @@ fn text(bytes: &[u8]) -> Result<&str, FormatError> {
 
 /// One entry's fields, borrowed from the plaintext and not yet checked as text: `get` compares
 /// the selecting fields as bytes and decodes only the entries that match.
-#[derive(Default)]
 pub struct View<'a> {
-    protocol: &'a [u8],
-    host: &'a [u8],
-    path: Option<&'a [u8]>,
-    username: Option<&'a [u8]>,
-    password: Option<&'a [u8]>,
-    password_expiry_utc: Option<i64>,
-    oauth_refresh_token: Option<&'a [u8]>,
-    authtype: Option<&'a [u8]>,
-    credential: Option<&'a [u8]>,
+    fields: [Option<&'a [u8]>; KNOWN_TAGS],
 }
 
 impl View<'_> {
+    fn get(&self, tag: u8) -> Option<&[u8]> {
+        self.fields[tag as usize]
+    }
+
     pub fn query(&self) -> Query<'_> {
         Query {
-            protocol: self.protocol,
-            host: self.host,
-            path: self.path,
-            username: self.username,
+            protocol: self.get(T_PROTOCOL).unwrap_or_default(),
+            host: self.get(T_HOST).unwrap_or_default(),
+            path: self.get(T_PATH),
+            username: self.get(T_USERNAME),
         }
     }
 
+    /// The provider instance name; empty for entries written before providers existed.
+    pub fn provider(&self) -> &[u8] {
+        self.get(T_PROVIDER).unwrap_or_default()
+    }
+
     pub fn to_credential(&self) -> Result<Credential, FormatError> {
-        let owned = |s: Option<&[u8]>| s.map(|s| text(s).map(str::to_owned)).transpose();
-        let secret = |s: Option<&[u8]>| {
-            s.map(|s| text(s).map(|t| Secret::new(t.to_owned())))
+        let text = |tag| {
+            self.get(tag)
+                .map(|v| text(v).map(str::to_owned))
                 .transpose()
         };
+        let secret = |tag| text(tag).map(|t| t.map(Secret::new));
+        let int = |tag| {
+            self.get(tag)
+                .map(|v| {
+                    <[u8; 8]>::try_from(v)
+                        .map(i64::from_be_bytes)
+                        .map_err(|_| FormatError::Damaged("bad integer field"))
+                })
+                .transpose()
+        };
+        let token_kind = match text(T_TOKEN_KIND)? {
+            Some(id) => {
+                Some(TokenKind::from_id(&id).ok_or(FormatError::Damaged("unknown token kind"))?)
+            }
+            None => None,
+        };
+        let rejected = match int(T_REJECTED_AT)? {
+            Some(at) => Some(Rejection {
+                at,
+                url: text(T_REJECTED_URL)?.unwrap_or_default(),
+            }),
+            None => None,
+        };
+        let provider = text(T_PROVIDER)?
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| GENERIC.to_owned());
         Ok(Credential {
-            protocol: text(self.protocol)?.to_owned(),
-            host: text(self.host)?.to_owned(),
-            path: owned(self.path)?,
-            username: owned(self.username)?,
-            password: secret(self.password)?,
-            password_expiry_utc: self.password_expiry_utc,
-            oauth_refresh_token: secret(self.oauth_refresh_token)?,
-            authtype: owned(self.authtype)?,
-            credential: secret(self.credential)?,
+            id: text(T_ID)?.unwrap_or_default(),
+            provider,
+            protocol: text(T_PROTOCOL)?.unwrap_or_default(),
+            host: text(T_HOST)?.unwrap_or_default(),
+            path: text(T_PATH)?,
+            scope: text(T_SCOPE)?,
+            username: text(T_USERNAME)?,
+            account: text(T_ACCOUNT)?,
+            email: text(T_EMAIL)?,
+            token_kind,
+            password: secret(T_PASSWORD)?,
+            password_expiry_utc: int(T_EXPIRY)?,
+            oauth_refresh_token: secret(T_REFRESH)?,
+            authtype: text(T_AUTHTYPE)?,
+            credential: secret(T_CREDENTIAL)?,
+            is_default: self.get(T_DEFAULT).is_some_and(|v| v == [1]),
+            label: text(T_LABEL)?,
+            origin: if self.get(T_ORIGIN) == Some(&[1]) {
+                Origin::Added
+            } else {
+                Origin::Git
+            },
+            created: int(T_CREATED)?.unwrap_or(0),
+            last_used: int(T_LAST_USED)?,
+            rejected,
         })
     }
 }
 
 fn read_view<'a>(r: &mut Reader<'a>) -> Result<View<'a>, FormatError> {
-    let mut v = View::default();
+    let mut v = View {
+        fields: [None; KNOWN_TAGS],
+    };
     for _ in 0..r.u16()? {
         let tag = r.take(1)?[0];
         let len = r.u32()? as usize;
         let value = r.take(len)?;
         match tag {
-            T_PROTOCOL => v.protocol = value,
-            T_HOST => v.host = value,
-            T_PATH => v.path = Some(value),
-            T_USERNAME => v.username = Some(value),
-            T_PASSWORD => v.password = Some(value),
-            T_EXPIRY => {
-                let bytes: [u8; 8] = value
-                    .try_into()
-                    .map_err(|_| FormatError::Damaged("bad expiry field"))?;
-                v.password_expiry_utc = Some(i64::from_be_bytes(bytes));
+            1..T_FIRST_OPTIONAL if (tag as usize) < KNOWN_TAGS => {
+                v.fields[tag as usize] = Some(value)
             }
-            T_REFRESH => v.oauth_refresh_token = Some(value),
-            T_AUTHTYPE => v.authtype = Some(value),
-            T_CREDENTIAL => v.credential = Some(value),
-            t if t >= T_FIRST_OPTIONAL => {}
+            T_FIRST_OPTIONAL.. => {}
             _ => return Err(FormatError::Damaged("unknown required field")),
         }
     }
@@ -352,17 +420,33 @@ mod tests {
     fn sample() -> Vec<Credential> {
         vec![
             Credential {
+                id: "0123456789ab".into(),
+                provider: "corp-gitlab".into(),
                 protocol: "https".into(),
                 host: "github.com".into(),
                 path: Some("o/r.git".into()),
+                scope: Some("group/project".into()),
                 username: Some(String::new()),
+                account: Some("alice@corp.example".into()),
+                email: Some("alice@corp.example".into()),
+                token_kind: Some(TokenKind::GitLabDeployToken),
                 password: Some(Secret::new(String::new())),
                 password_expiry_utc: Some(-5),
                 oauth_refresh_token: Some(Secret::new("rt".into())),
                 authtype: None,
                 credential: None,
+                is_default: true,
+                label: Some("laptop".into()),
+                origin: Origin::Added,
+                created: 1_700_000_000,
+                last_used: Some(1_700_000_100),
+                rejected: Some(Rejection {
+                    at: 1_700_000_200,
+                    url: "https://github.com/o/r.git".into(),
+                }),
             },
             Credential {
+                provider: GENERIC.into(),
                 protocol: "https".into(),
                 host: "bb.corp:7990".into(),
                 authtype: Some("Bearer".into()),
@@ -441,6 +525,7 @@ mod tests {
             expiry in proptest::option::of(any::<i64>()),
         ) {
             let entries: Vec<Credential> = hosts.iter().map(|h| Credential {
+                provider: GENERIC.into(),
                 protocol: "https".into(),
                 host: h.clone(),
                 username: Some(h.clone()),

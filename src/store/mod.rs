@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 pub use fsio::sync_dir;
 
-use crate::credential::{Credential, Query};
+use crate::credential::Credential;
 use crate::keysource::{self, DataKey, KeyId, KeySource, SourceKind};
 use crate::paths::Paths;
 use format::{FormatError, Header};
@@ -78,10 +78,13 @@ impl Store {
         self.paths.store_file()
     }
 
-    /// The stored credentials that `keep` selects (by their protocol, host, path and username),
-    /// in stored order: the read-only path of `get`, which copies out only what matches.
+    /// The stored credentials that `keep` selects, in stored order: the read-only path of
+    /// `get`, which looks at each entry in place and copies out only what it keeps.
     /// Empty when no store was created yet.
-    pub fn select(&self, keep: impl Fn(&Query<'_>) -> bool) -> Result<Vec<Credential>, Error> {
+    pub fn select(
+        &self,
+        keep: impl Fn(&format::View<'_>) -> bool,
+    ) -> Result<Vec<Credential>, Error> {
         let path = self.path();
         let Some(bytes) = fsio::read_if_exists(&path).map_err(|source| Error::Io {
             path: path.clone(),
@@ -95,7 +98,7 @@ impl Store {
         let mut selected = Vec::new();
         for view in plain.views() {
             let view = view.map_err(|e| format_error(&path, e))?;
-            if keep(&view.query()) {
+            if keep(&view) {
                 selected.push(view.to_credential().map_err(|e| format_error(&path, e))?);
             }
         }

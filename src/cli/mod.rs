@@ -1,10 +1,15 @@
 //! Command-line interface: git's helper actions and the management commands.
 
+mod accounts;
+mod report;
+
 use std::ffi::OsString;
 use std::io::IsTerminal;
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::config::Config;
 use crate::error::{Error, exit};
 use crate::gitconfig::{self, Scope};
 use crate::keysource::SourceKind;
@@ -20,6 +25,9 @@ use crate::store::{Create, Store};
     after_help = "git runs `git credential-vouch get|store|erase` itself; see README.md."
 )]
 pub struct Cli {
+    /// The config file (default: $VOUCH_CONFIG, else config.toml in the XDG config dir).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -43,6 +51,43 @@ pub enum Command {
     Rekey {
         #[arg(long, value_enum)]
         key: KeyArg,
+    },
+    /// Add a token for an account on a provider; prints the new credential's ID.
+    ///
+    /// The token is read from stdin, or prompted for without echo on a terminal.
+    Add(accounts::AddArgs),
+    /// List stored credentials (never their secrets).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one credential (never its secret).
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a credential's account, scope, token kind, expiry, default flag or label.
+    Update(accounts::UpdateArgs),
+    /// Replace a credential's token (read from stdin or prompted), keeping its ID.
+    Rotate {
+        id: String,
+        /// When the new token expires (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or Unix seconds).
+        #[arg(long, value_name = "DATE")]
+        expires: Option<String>,
+    },
+    /// Delete a credential.
+    Remove { id: String },
+    /// Explain which credential and username would answer for URL, and why (never the secret).
+    Resolve {
+        url: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The provider catalogue: kinds, built-in hosts, token kinds, identity and username rules.
+    Providers {
+        #[arg(long)]
+        json: bool,
     },
     /// Make git ask vouch first for credentials, keeping the other helpers after it.
     Configure {
@@ -112,9 +157,9 @@ pub fn helper_action(args: &[OsString]) -> Option<Command> {
     }
 }
 
-pub fn parse(args: Vec<OsString>) -> Result<Command, u8> {
+pub fn parse(args: Vec<OsString>) -> Result<Cli, u8> {
     match Cli::try_parse_from(args) {
-        Ok(cli) => Ok(cli.command),
+        Ok(cli) => Ok(cli),
         // git may grow new actions (e.g. `capability`): a helper must ignore them silently. A
         // person typing a wrong command at a terminal still gets told.
         Err(e)
@@ -134,20 +179,52 @@ pub fn parse(args: Vec<OsString>) -> Result<Command, u8> {
     }
 }
 
-fn store_from_env() -> Result<Store, Error> {
-    let paths = Paths::from_env()
-        .ok_or_else(|| Error::Runtime("cannot find a home directory (set HOME)".into()))?;
-    Ok(Store::new(paths))
+/// What every command works with.
+pub struct Context {
+    pub store: Store,
+    config_path: PathBuf,
+    /// Named explicitly (--config, VOUCH_CONFIG): then it must exist.
+    config_required: bool,
 }
 
-pub fn run(command: Command) -> Result<(), Error> {
-    let store = store_from_env()?;
+impl Context {
+    pub fn from_env(config: Option<PathBuf>) -> Result<Context, Error> {
+        let paths = Paths::from_env()
+            .ok_or_else(|| Error::Runtime("cannot find a home directory (set HOME)".into()))?;
+        let explicit = config.or_else(|| {
+            std::env::var_os("VOUCH_CONFIG")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        });
+        Ok(Context {
+            config_required: explicit.is_some(),
+            config_path: explicit.unwrap_or_else(|| paths.config_file()),
+            store: Store::new(paths),
+        })
+    }
+
+    pub fn config(&self) -> Result<Config, Error> {
+        Ok(Config::load(&self.config_path, self.config_required)?)
+    }
+}
+
+pub fn run(config: Option<PathBuf>, command: Command) -> Result<(), Error> {
+    let ctx = Context::from_env(config)?;
+    let store = &ctx.store;
     match command {
-        Command::Get | Command::Store | Command::Erase => run_helper(&store, command),
-        Command::Init { key } => init(&store, key),
-        Command::Rekey { key } => rekey(&store, key.into()),
-        Command::Configure { scope } => git_config(&store, scope.scope(), gitconfig::configure),
-        Command::Unconfigure { scope } => git_config(&store, scope.scope(), gitconfig::unconfigure),
+        Command::Get | Command::Store | Command::Erase => run_helper(&ctx, command),
+        Command::Add(args) => accounts::add(&ctx, args),
+        Command::List { json } => accounts::list(&ctx, json),
+        Command::Show { id, json } => accounts::show(&ctx, &id, json),
+        Command::Update(args) => accounts::update(&ctx, args),
+        Command::Rotate { id, expires } => accounts::rotate(&ctx, &id, expires.as_deref()),
+        Command::Remove { id } => accounts::remove(&ctx, &id),
+        Command::Resolve { url, json } => report::resolve(&ctx, &url, json),
+        Command::Providers { json } => report::providers(&ctx, json),
+        Command::Init { key } => init(store, key),
+        Command::Rekey { key } => rekey(store, key.into()),
+        Command::Configure { scope } => git_config(store, scope.scope(), gitconfig::configure),
+        Command::Unconfigure { scope } => git_config(store, scope.scope(), gitconfig::unconfigure),
     }
 }
 
@@ -164,17 +241,19 @@ fn git_config(store: &Store, scope: Scope, change: ConfigChange) -> Result<(), E
     Ok(())
 }
 
-fn run_helper(store: &Store, command: Command) -> Result<(), Error> {
+fn run_helper(ctx: &Context, command: Command) -> Result<(), Error> {
     let input = protocol::request::read_stdin().map_err(|source| Error::Io {
         what: "reading the request from stdin".into(),
         source,
     })?;
     let request = protocol::parse_request(&input)?;
     drop(input);
+    let config = ctx.config()?;
+    let store = &ctx.store;
     match command {
-        Command::Get => crate::helper::get(store, &request, &mut std::io::stdout().lock()),
-        Command::Store => crate::helper::store(store, &request),
-        Command::Erase => crate::helper::erase(store, &request),
+        Command::Get => crate::helper::get(store, &config, &request, &mut std::io::stdout().lock()),
+        Command::Store => crate::helper::store(store, &config, &request),
+        Command::Erase => crate::helper::erase(store, &config, &request),
         _ => unreachable!("only helper actions are dispatched here"),
     }
 }

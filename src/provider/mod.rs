@@ -1,0 +1,237 @@
+//! The provider catalogue: kinds of Git hosts, their built-in instances, token kinds and the
+//! username each requires (facts from the providers spec). Resolution never touches the network.
+
+mod host;
+pub mod path;
+mod token;
+
+pub use host::HostPattern;
+pub use path::repo_path;
+pub use token::{TokenKind, UsernameRule};
+
+/// How a kind identifies the account a credential belongs to (`add --username/--email`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentityRule {
+    UsernameOrEmail,
+    Email,
+    /// A username; an email is refused.
+    UsernameNotEmail,
+    Username,
+}
+
+impl IdentityRule {
+    pub fn describe(self) -> &'static str {
+        match self {
+            IdentityRule::UsernameOrEmail => "username or email",
+            IdentityRule::Email => "email",
+            IdentityRule::UsernameNotEmail => "username (an email is refused)",
+            IdentityRule::Username => "username",
+        }
+    }
+}
+
+/// Kinds that share token kinds and username rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    GitHub,
+    GitLab,
+    BitbucketCloud,
+    BitbucketServer,
+    Azure,
+    CodeCommit,
+    Gitea,
+    Sourcehut,
+    HuggingFace,
+    Gerrit,
+    Generic,
+}
+
+macro_rules! kinds {
+    ($($variant:ident = $name:literal, $family:ident, $identity:ident, [$($alias:literal),*];)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Kind { $($variant),* }
+
+        impl Kind {
+            pub const ALL: &'static [Kind] = &[$(Kind::$variant),*];
+
+            pub fn name(self) -> &'static str {
+                match self { $(Kind::$variant => $name),* }
+            }
+
+            pub fn family(self) -> Family {
+                match self { $(Kind::$variant => Family::$family),* }
+            }
+
+            pub fn identity(self) -> IdentityRule {
+                match self { $(Kind::$variant => IdentityRule::$identity),* }
+            }
+
+            /// Other tools' names for the kind, accepted case-insensitively.
+            pub fn aliases(self) -> &'static [&'static str] {
+                match self { $(Kind::$variant => &[$($alias),*]),* }
+            }
+        }
+    };
+}
+
+kinds! {
+    GitHub = "github", GitHub, UsernameOrEmail, ["gitHub"];
+    GitHubEnterprise = "github-enterprise", GitHub, UsernameOrEmail, ["gitHubEnterprise"];
+    GitLab = "gitlab", GitLab, Email, ["gitLab"];
+    GitLabSelfManaged = "gitlab-self-managed", GitLab, Email, ["gitLabEnterpriseEdition"];
+    BitbucketCloud = "bitbucket-cloud", BitbucketCloud, UsernameNotEmail, ["bitbucketCloud", "BitBucket"];
+    BitbucketServer = "bitbucket-server", BitbucketServer, UsernameNotEmail, ["bitbucketServer", "bitbucket-data-center"];
+    AzureDevOps = "azure-devops", Azure, UsernameOrEmail, ["azureDevOpsServices"];
+    AzureDevOpsServer = "azure-devops-server", Azure, UsernameOrEmail, ["azureDevOpsServer"];
+    AwsCodeCommit = "aws-codecommit", CodeCommit, UsernameNotEmail, ["awsCodeCommit"];
+    Gitea = "gitea", Gitea, Username, [];
+    Forgejo = "forgejo", Gitea, Username, [];
+    Codeberg = "codeberg", Gitea, Username, [];
+    Sourcehut = "sourcehut", Sourcehut, Username, [];
+    HuggingFace = "huggingface", HuggingFace, Username, [];
+    Gerrit = "gerrit", Gerrit, Username, [];
+    Generic = "generic", Generic, Username, [];
+}
+
+impl Kind {
+    /// Case-insensitive, by name or alias ("GitHub", "gitLabEnterpriseEdition", ...).
+    pub fn parse(text: &str) -> Option<Kind> {
+        Kind::ALL.iter().copied().find(|k| {
+            k.name().eq_ignore_ascii_case(text)
+                || k.aliases().iter().any(|a| a.eq_ignore_ascii_case(text))
+        })
+    }
+
+    /// Hosts whose paths name the tenant: git must send the path (credential.useHttpPath).
+    pub fn needs_path(self) -> bool {
+        matches!(
+            self,
+            Kind::AzureDevOps | Kind::AzureDevOpsServer | Kind::AwsCodeCommit
+        )
+    }
+
+    pub fn token_kinds(self) -> Vec<TokenKind> {
+        TokenKind::ALL
+            .iter()
+            .copied()
+            .filter(|t| t.family() == self.family())
+            .collect()
+    }
+
+    pub fn path_shape(self) -> &'static str {
+        match self {
+            Kind::GitHub | Kind::GitHubEnterprise => "/{owner}/{repo}[.git]",
+            Kind::GitLab | Kind::GitLabSelfManaged => "/{group}[/{subgroup}...]/{project}[.git]",
+            Kind::BitbucketCloud => "/{workspace}/{repo}.git",
+            Kind::BitbucketServer => "[/{context}]/scm/{PROJECT}/{repo}.git",
+            Kind::AzureDevOps => "/{org}/{project}/_git/{repo}",
+            Kind::AzureDevOpsServer => "/{virtual_dir}/{collection}/{project}/_git/{repo}",
+            Kind::AwsCodeCommit => "/v1/repos/{repo}",
+            Kind::Gitea | Kind::Forgejo | Kind::Codeberg => "/{owner}/{repo}.git",
+            Kind::Sourcehut => "/~{user}/{repo}",
+            Kind::HuggingFace => "/{ns}/{repo}, /datasets/..., /spaces/...",
+            Kind::Gerrit => "/{project} or /a/{project}",
+            Kind::Generic => "any",
+        }
+    }
+}
+
+/// A provider instance: a kind served at some hosts. Built in, or from config.toml.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Instance {
+    pub name: String,
+    pub kind: Kind,
+    pub hosts: Vec<HostPattern>,
+    /// Only paths below this prefix belong to the instance (any kind).
+    pub path_prefix: Option<String>,
+    /// azure-devops-server's virtual directory, e.g. "/tfs".
+    pub virtual_directory: Option<String>,
+    /// Where tokens are issued, when not the git host (kept for OAuth flows).
+    pub issuer_url: Option<String>,
+    pub on_reject: Option<OnReject>,
+    pub builtin: bool,
+}
+
+/// What `erase` does to a credential git reports as rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnReject {
+    Delete,
+    Keep,
+}
+
+/// The instances every user has without configuring anything.
+pub fn builtin_instances() -> Vec<Instance> {
+    let make = |name: &str, kind: Kind, hosts: &[&str]| Instance {
+        name: name.to_owned(),
+        kind,
+        hosts: hosts
+            .iter()
+            .map(|h| HostPattern::parse(h).expect("valid built-in pattern"))
+            .collect(),
+        path_prefix: None,
+        virtual_directory: None,
+        issuer_url: None,
+        on_reject: None,
+        builtin: true,
+    };
+    vec![
+        make("github", Kind::GitHub, &["github.com", "gist.github.com"]),
+        make("ghe.com", Kind::GitHubEnterprise, &["*.ghe.com"]),
+        make("gitlab", Kind::GitLab, &["gitlab.com"]),
+        make("bitbucket", Kind::BitbucketCloud, &["bitbucket.org"]),
+        make(
+            "azure-devops",
+            Kind::AzureDevOps,
+            &["dev.azure.com", "*.visualstudio.com"],
+        ),
+        make(
+            "aws-codecommit",
+            Kind::AwsCodeCommit,
+            &[
+                "git-codecommit.*.amazonaws.com",
+                "git-codecommit-fips.*.amazonaws.com",
+            ],
+        ),
+        make("codeberg", Kind::Codeberg, &["codeberg.org"]),
+        make("gitea", Kind::Gitea, &["gitea.com"]),
+        make("sourcehut", Kind::Sourcehut, &["git.sr.ht"]),
+        make("huggingface", Kind::HuggingFace, &["huggingface.co"]),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_parse_by_name_and_alias_case_insensitively() {
+        let table = [
+            ("github", Kind::GitHub),
+            ("GitHub", Kind::GitHub),
+            ("gitHubEnterprise", Kind::GitHubEnterprise),
+            ("GITLAB", Kind::GitLab),
+            ("gitLabEnterpriseEdition", Kind::GitLabSelfManaged),
+            ("gitlab-self-managed", Kind::GitLabSelfManaged),
+            ("bitbucketCloud", Kind::BitbucketCloud),
+            ("BitBucket", Kind::BitbucketCloud),
+            ("bitbucket", Kind::BitbucketCloud),
+            ("bitbucketServer", Kind::BitbucketServer),
+            ("azureDevOpsServices", Kind::AzureDevOps),
+            ("awsCodeCommit", Kind::AwsCodeCommit),
+            ("Forgejo", Kind::Forgejo),
+            ("gerrit", Kind::Gerrit),
+        ];
+        for (text, kind) in table {
+            assert_eq!(Kind::parse(text), Some(kind), "{text}");
+        }
+        assert_eq!(Kind::parse("gitlub"), None);
+    }
+
+    #[test]
+    fn every_kind_has_token_kinds() {
+        for kind in Kind::ALL {
+            assert!(!kind.token_kinds().is_empty(), "{kind:?}");
+        }
+    }
+}

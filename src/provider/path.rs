@@ -1,0 +1,119 @@
+//! The repository part of a URL path, per kind: what `--repo` scopes compare against.
+
+use super::{Instance, Kind};
+
+/// The repository path of `path` (as git sends it, without leading slash) on `instance`:
+/// `owner/repo` on GitHub, `group/sub/project` on GitLab, `PROJECT/repo` on Bitbucket Data
+/// Center, `org/project/repo` on Azure DevOps, `repo` on CodeCommit. `.git` is dropped.
+pub fn repo_path(instance: &Instance, path: &str) -> String {
+    let mut rest = path.trim_matches('/');
+    for prefix in [&instance.path_prefix, &instance.virtual_directory]
+        .into_iter()
+        .flatten()
+    {
+        rest = strip_segments(rest, prefix.trim_matches('/')).unwrap_or(rest);
+    }
+    let mut segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    match instance.kind {
+        Kind::BitbucketServer => {
+            if let Some(i) = segments.iter().position(|s| *s == "scm") {
+                segments.drain(..=i);
+            }
+        }
+        Kind::AzureDevOps | Kind::AzureDevOpsServer => segments.retain(|s| *s != "_git"),
+        Kind::AwsCodeCommit if segments.starts_with(&["v1", "repos"]) => {
+            segments.drain(..2);
+        }
+        Kind::Gerrit if segments.first() == Some(&"a") => {
+            segments.remove(0);
+        }
+        _ => {}
+    }
+    if let Some(last) = segments.last_mut() {
+        *last = last.strip_suffix(".git").unwrap_or(last);
+    }
+    segments.join("/")
+}
+
+/// `rest` with the leading segments `prefix` removed, when it starts with them.
+pub fn strip_segments<'a>(rest: &'a str, prefix: &str) -> Option<&'a str> {
+    if prefix.is_empty() {
+        return Some(rest);
+    }
+    let tail = rest.strip_prefix(prefix)?;
+    if tail.is_empty() {
+        Some(tail)
+    } else {
+        tail.strip_prefix('/')
+    }
+}
+
+/// Whether repository scope `scope` covers `repo` (a scope may name a group: `group` covers
+/// `group/project`). Case-insensitive, whole segments.
+pub fn scope_covers(scope: &str, repo: &str) -> bool {
+    let scope: Vec<&str> = scope.trim_matches('/').split('/').collect();
+    let repo: Vec<&str> = repo.split('/').collect();
+    scope.len() <= repo.len()
+        && scope
+            .iter()
+            .zip(&repo)
+            .all(|(s, r)| s.eq_ignore_ascii_case(r))
+}
+
+/// The number of path segments a scope names: more is more specific.
+pub fn scope_depth(scope: &str) -> usize {
+    scope
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::builtin_instances;
+
+    fn instance(kind: Kind) -> Instance {
+        let mut i = builtin_instances()[0].clone();
+        i.kind = kind;
+        i
+    }
+
+    #[test]
+    fn repo_paths_per_kind() {
+        let table = [
+            (Kind::GitHub, "o/r.git", "o/r"),
+            (Kind::GitLab, "group/sub/project.git", "group/sub/project"),
+            (Kind::BitbucketServer, "scm/PROJ/r.git", "PROJ/r"),
+            (
+                Kind::BitbucketServer,
+                "bitbucket/scm/~alice/r.git",
+                "~alice/r",
+            ),
+            (Kind::AzureDevOps, "org/p/_git/r", "org/p/r"),
+            (Kind::AwsCodeCommit, "v1/repos/r", "r"),
+            (Kind::Gerrit, "a/platform/build", "platform/build"),
+        ];
+        for (kind, path, repo) in table {
+            assert_eq!(repo_path(&instance(kind), path), repo, "{kind:?} {path}");
+        }
+        let mut server = instance(Kind::AzureDevOpsServer);
+        server.virtual_directory = Some("/tfs".into());
+        assert_eq!(repo_path(&server, "tfs/coll/p/_git/r"), "coll/p/r");
+        let mut prefixed = instance(Kind::GitLabSelfManaged);
+        prefixed.path_prefix = Some("/team-a".into());
+        assert_eq!(repo_path(&prefixed, "team-a/g/p.git"), "g/p");
+    }
+
+    #[test]
+    fn scopes_cover_whole_segments() {
+        assert!(scope_covers("group/project", "group/project"));
+        assert!(scope_covers("Group", "group/project"));
+        assert!(!scope_covers("group/proj", "group/project"));
+        assert!(!scope_covers("group/project/x", "group/project"));
+        assert_eq!(scope_depth("/group/project/"), 2);
+        assert_eq!(strip_segments("team-a/x", "team-a"), Some("x"));
+        assert_eq!(strip_segments("team-ab/x", "team-a"), None);
+    }
+}
