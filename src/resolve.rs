@@ -376,7 +376,13 @@ mod tests {
     #[test]
     fn every_kind_and_token_kind_sends_the_required_username() {
         use TokenKind::*;
-        let table: &[(TokenKind, Option<&str>, Option<&str>, Option<&str>)] = &[
+        type Row = (
+            TokenKind,
+            Option<&'static str>,
+            Option<&'static str>,
+            Option<&'static str>,
+        );
+        let table: &[Row] = &[
             // (token kind, account, --username, username sent)
             (
                 GitHubClassicPat,
@@ -591,10 +597,14 @@ mod tests {
         let c = config("");
         let inst = cred("i", "github", TokenKind::GitHubAppInstallation, None, None);
         assert_eq!(
-            chosen(&c, &target("github.com", None, None), &[inst.clone()])
-                .unwrap()
-                .1
-                .as_deref(),
+            chosen(
+                &c,
+                &target("github.com", None, None),
+                std::slice::from_ref(&inst)
+            )
+            .unwrap()
+            .1
+            .as_deref(),
             Some("x-access-token")
         );
         assert_eq!(

@@ -135,12 +135,15 @@ pub fn seal(header: &Header, data_key: &DataKey, entries: &[Credential]) -> Vec<
 
 /// The decrypted payload. `get` scans it in place and copies out only the entries that match;
 /// writers decode it whole.
-pub struct Plaintext(Zeroizing<Vec<u8>>);
+pub struct Plaintext {
+    buf: Zeroizing<Vec<u8>>,
+    range: std::ops::Range<usize>,
+}
 
 impl Plaintext {
     /// Every entry as borrowed fields, in stored order.
     pub fn views(&self) -> impl Iterator<Item = Result<View<'_>, FormatError>> {
-        let mut r = Reader(&self.0);
+        let mut r = Reader(&self.buf[self.range.clone()]);
         let mut remaining = match r.u32() {
             Ok(n) => Ok(n),
             Err(e) => Err(Some(e)),
@@ -172,16 +175,34 @@ impl Plaintext {
 
 /// Decrypt the body that [`parse_header`] returned.
 pub fn open(header: &Header, data_key: &DataKey, body: &[u8]) -> Result<Plaintext, FormatError> {
-    let nonce = Nonce::try_assume_unique_for_key(&body[..NONCE_LEN])
-        .map_err(|_| FormatError::Damaged("bad nonce"))?;
-    let mut buf = Zeroizing::new(body[NONCE_LEN..].to_vec());
+    open_in_place(header, data_key, body.to_vec(), 0)
+}
+
+/// Decrypt in place the body that starts at `body_start` of the whole `file`: `get` reads the
+/// file once and copies nothing.
+pub fn open_in_place(
+    header: &Header,
+    data_key: &DataKey,
+    file: Vec<u8>,
+    body_start: usize,
+) -> Result<Plaintext, FormatError> {
+    let mut buf = Zeroizing::new(file);
+    let body = buf
+        .get_mut(body_start..)
+        .ok_or(FormatError::Damaged("truncated file"))?;
+    let (nonce, sealed) = body.split_at_mut(NONCE_LEN);
+    let nonce =
+        Nonce::try_assume_unique_for_key(nonce).map_err(|_| FormatError::Damaged("bad nonce"))?;
     let len = data_key
         .aead()
-        .open_in_place(nonce, Aad::from(header.fixed()), &mut buf[..])
+        .open_in_place(nonce, Aad::from(header.fixed()), sealed)
         .map_err(|_| FormatError::Damaged("authentication failed"))?
         .len();
-    buf.truncate(len);
-    Ok(Plaintext(buf))
+    let start = body_start + NONCE_LEN;
+    Ok(Plaintext {
+        buf,
+        range: start..start + len,
+    })
 }
 
 // Field tags: part of the format. Tags below 128 must be understood; tags from 128 up may be
@@ -406,7 +427,10 @@ mod tests {
     use proptest::prelude::*;
 
     fn plain(bytes: &[u8]) -> Plaintext {
-        Plaintext(Zeroizing::new(bytes.to_vec()))
+        Plaintext {
+            buf: Zeroizing::new(bytes.to_vec()),
+            range: 0..bytes.len(),
+        }
     }
 
     fn header() -> Header {

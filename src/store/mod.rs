@@ -94,7 +94,9 @@ impl Store {
             return Ok(Vec::new());
         };
         let (header, body, data_key) = self.unlock(&bytes)?;
-        let plain = format::open(&header, &data_key, body).map_err(|e| format_error(&path, e))?;
+        let body_start = bytes.len() - body.len();
+        let plain = format::open_in_place(&header, &data_key, bytes, body_start)
+            .map_err(|e| format_error(&path, e))?;
         let mut selected = Vec::new();
         for view in plain.views() {
             let view = view.map_err(|e| format_error(&path, e))?;

@@ -197,3 +197,35 @@ pub fn unix_now() -> i64 {
         .unwrap()
         .as_secs() as i64
 }
+
+impl Env {
+    /// Write config.toml where vouch looks for it.
+    pub fn write_config(&self, toml: &str) {
+        let dir = self.path("config/git-credential-vouch");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("config.toml"), toml).unwrap();
+    }
+
+    /// Run a management command that must succeed quietly on stderr; its stdout.
+    pub fn vouch(&self, args: &[&str], stdin: &str) -> String {
+        let out = self.helper(args, stdin.as_bytes());
+        assert_ok(&out, &format!("vouch {args:?}"));
+        stdout(&out)
+    }
+
+    /// `add` with the token on stdin; the new ID.
+    pub fn add(&self, args: &[&str], token: &str) -> String {
+        let mut argv = vec!["add"];
+        argv.extend_from_slice(args);
+        let id = self.vouch(&argv, &format!("{token}\n"));
+        assert!(
+            id.len() == 13 && id.ends_with('\n') && id[..12].bytes().all(|b| b.is_ascii_hexdigit()),
+            "add printed {id:?}, not an ID alone"
+        );
+        id.trim_end().to_owned()
+    }
+
+    pub fn list_json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.vouch(&["list", "--json"], "")).expect("list --json is JSON")
+    }
+}

@@ -1,8 +1,10 @@
 //! Integration tests: the real `git` binary drives the helper, each test in its own HOME.
 
+mod cli;
 mod common;
 mod errors;
 mod helper_protocol;
 mod injection;
 mod keyring;
+mod providers;
 mod store_file;

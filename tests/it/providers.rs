@@ -1,0 +1,342 @@
+//! Provider hosts through the real git: the right account, and the username that provider
+//! requires, for the URL shapes users have. URLs go to `git credential fill` as `url=`, so git
+//! itself decides what the helper sees (path only with credential.useHttpPath).
+
+use crate::common::*;
+
+const PATH: &str = "credential.useHttpPath=true";
+
+fn fill(
+    env: &Env,
+    config: &[&str],
+    url: &str,
+) -> Option<std::collections::BTreeMap<String, String>> {
+    env.fill_with(config, &format!("url={url}\n"))
+}
+
+/// As a git >= 2.46 asks over HTTP. The capability goes after `url=`: git clears the whole
+/// credential, capabilities included, when it reads a URL.
+fn fill_bearer(
+    env: &Env,
+    config: &[&str],
+    url: &str,
+) -> Option<std::collections::BTreeMap<String, String>> {
+    env.fill_with(config, &format!("url={url}\ncapability[]=authtype\n"))
+}
+
+fn answer(a: &Option<std::collections::BTreeMap<String, String>>) -> (Option<&str>, Option<&str>) {
+    (get(a, "username"), get(a, "password"))
+}
+
+#[test]
+fn github_single_account() {
+    let env = Env::new();
+    env.add(
+        &["github", "--username", "alice"],
+        "ghp_alice0000000000000000000000000000000",
+    );
+    let a = fill(&env, &[], "https://github.com/o/r.git");
+    assert_eq!(
+        answer(&a),
+        (
+            Some("alice"),
+            Some("ghp_alice0000000000000000000000000000000")
+        )
+    );
+    // gist.github.com is the same instance.
+    assert!(fill(&env, &[], "https://gist.github.com/abc.git").is_some());
+}
+
+#[test]
+fn two_github_accounts_are_chosen_by_the_url_user() {
+    let env = Env::new();
+    env.add(&["github", "--username", "alice"], "ghp_alice");
+    let bob = env.add(
+        &["github", "--email", "bob@example.com", "--username", "bob"],
+        "github_pat_bob",
+    );
+    assert_eq!(
+        answer(&fill(&env, &[], "https://alice@github.com/o/r.git")),
+        (Some("alice"), Some("ghp_alice"))
+    );
+    assert_eq!(
+        answer(&fill(&env, &[], "https://bob@github.com/o/r.git")),
+        (Some("bob"), Some("github_pat_bob"))
+    );
+    // No URL user, two equal accounts: no guess.
+    assert!(fill(&env, &[], "https://github.com/o/r.git").is_none());
+    // credential.username counts as the URL user.
+    let by_config = env.fill_with(
+        &["credential.username=bob"],
+        "url=https://github.com/o/r.git\n",
+    );
+    assert_eq!(get(&by_config, "password"), Some("github_pat_bob"));
+    env.vouch(&["update", &bob, "--default"], "");
+    assert_eq!(
+        answer(&fill(&env, &[], "https://github.com/o/r.git")),
+        (Some("bob"), Some("github_pat_bob"))
+    );
+}
+
+#[test]
+fn azure_devops_takes_the_organization_from_the_url_user() {
+    let env = Env::new();
+    let pat_a = "a".repeat(52);
+    let pat_b = "b".repeat(52);
+    env.add(
+        &[
+            "azure-devops",
+            "--email",
+            "me@corp.example",
+            "--repo",
+            "org-a",
+        ],
+        &pat_a,
+    );
+    env.add(
+        &[
+            "azure-devops",
+            "--email",
+            "me@corp.example",
+            "--repo",
+            "org-b",
+        ],
+        &pat_b,
+    );
+    // git sends username=org-b and no path: the organization comes from the URL user, which is
+    // kept as the username.
+    let a = fill(&env, &[], "https://org-b@dev.azure.com/org-b/p/_git/r");
+    assert_eq!(answer(&a), (Some("org-b"), Some(pat_b.as_str())));
+    let a = fill(&env, &[PATH], "https://dev.azure.com/org-a/p/_git/r");
+    assert_eq!(get(&a, "password"), Some(pat_a.as_str()));
+    assert_eq!(get(&a, "username"), Some("me@corp.example"));
+}
+
+#[test]
+fn azure_devops_server_with_a_virtual_directory() {
+    let env = Env::new();
+    env.write_config(
+        "[[provider]]\nname = \"ado\"\nkind = \"azure-devops-server\"\nhosts = [\"ado.corp\"]\nvirtual_directory = \"/tfs\"\n",
+    );
+    env.add(
+        &["ado", "--username", "alice", "--repo", "coll/p"],
+        "server-pat",
+    );
+    let a = fill(&env, &[PATH], "https://ado.corp/tfs/coll/p/_git/r");
+    assert_eq!(answer(&a), (Some("alice"), Some("server-pat")));
+    assert!(fill(&env, &[PATH], "https://ado.corp/tfs/other/p/_git/r").is_none());
+    // Without the path the scope cannot be checked; resolve says why.
+    let why = env.vouch(&["resolve", "https://ado.corp/tfs/coll/p/_git/r"], "");
+    assert!(why.contains("useHttpPath"), "{why}");
+}
+
+const BB_CONFIG: &str =
+    "[[provider]]\nname = \"bb-dc\"\nkind = \"bitbucket-server\"\nhosts = [\"bb.corp:7990\"]\n";
+
+#[test]
+fn bitbucket_data_center_project_token_is_bearer() {
+    if git_version() < (2, 46) {
+        eprintln!(
+            "git {:?} cannot take Bearer answers; the resolver tests cover it",
+            git_version()
+        );
+        return;
+    }
+    let env = Env::new();
+    env.write_config(BB_CONFIG);
+    env.add(
+        &["bb-dc", "--token-kind", "project-token", "--repo", "PROJ"],
+        "project-token-secret",
+    );
+    env.add(&["bb-dc", "--username", "alice"], "personal-token-secret");
+    let a = fill_bearer(&env, &[PATH], "https://bb.corp:7990/scm/PROJ/r.git");
+    assert_eq!(get(&a, "authtype"), Some("Bearer"));
+    assert_eq!(get(&a, "credential"), Some("project-token-secret"));
+    assert_eq!(get(&a, "username"), None);
+    // Another project: the personal token, with the account's username.
+    let a = fill_bearer(&env, &[PATH], "https://bb.corp:7990/scm/OTHER/r.git");
+    assert_eq!(answer(&a), (Some("alice"), Some("personal-token-secret")));
+    // A git that cannot take Bearer never gets the project token.
+    let a = fill(&env, &[PATH], "https://bb.corp:7990/scm/PROJ/r.git");
+    assert_eq!(answer(&a), (Some("alice"), Some("personal-token-secret")));
+}
+
+#[test]
+fn bitbucket_data_center_personal_token() {
+    let env = Env::new();
+    env.write_config(BB_CONFIG);
+    env.add(&["bb-dc", "--username", "alice"], "personal-token-secret");
+    let a = fill(&env, &[], "https://bb.corp:7990/scm/PROJ/r.git");
+    assert_eq!(answer(&a), (Some("alice"), Some("personal-token-secret")));
+    // The port is part of the host: the same name on another port is not this instance.
+    assert!(fill(&env, &[], "https://bb.corp/scm/PROJ/r.git").is_none());
+}
+
+#[test]
+fn codecommit_sends_the_generated_username_verbatim() {
+    let env = Env::new();
+    env.add(
+        &["aws-codecommit", "--username", "alice-at-123456789012"],
+        "iam-generated-password",
+    );
+    let a = fill(
+        &env,
+        &[],
+        "https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/r",
+    );
+    assert_eq!(
+        answer(&a),
+        (
+            Some("alice-at-123456789012"),
+            Some("iam-generated-password")
+        )
+    );
+    // Bound to the instance: every region's host.
+    assert!(
+        fill(
+            &env,
+            &[],
+            "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/r"
+        )
+        .is_some()
+    );
+    assert!(fill(&env, &[], "https://git-codecommit.amazonaws.com/v1/repos/r").is_none());
+}
+
+#[test]
+fn gitlab_ci_job_token_sends_gitlab_ci_token() {
+    let env = Env::new();
+    env.write_config("[[provider]]\nname = \"corp-gitlab\"\nkind = \"gitLabEnterpriseEdition\"\nhosts = [\"git.corp.example\", \"*.git.corp.example\"]\n");
+    env.add(&["corp-gitlab"], "glcbt-64_jobtoken");
+    let a = fill(&env, &[], "https://git.corp.example/group/project.git");
+    assert_eq!(
+        answer(&a),
+        (Some("gitlab-ci-token"), Some("glcbt-64_jobtoken"))
+    );
+    assert!(fill(&env, &[], "https://eu.git.corp.example/group/project.git").is_some());
+    assert!(
+        fill(&env, &[], "https://a.b.git.corp.example/group/project.git").is_none(),
+        "wildcards are one label"
+    );
+}
+
+#[test]
+fn a_repository_scoped_credential_beats_the_host_wide_one() {
+    let env = Env::new();
+    env.add(&["github", "--username", "alice"], "ghp_hostwide");
+    env.add(
+        &["github", "--username", "alice", "--repo", "acme/special"],
+        "github_pat_scoped",
+    );
+    assert_eq!(
+        get(
+            &fill(&env, &[PATH], "https://github.com/acme/special.git"),
+            "password"
+        ),
+        Some("github_pat_scoped")
+    );
+    assert_eq!(
+        get(
+            &fill(&env, &[PATH], "https://github.com/acme/other.git"),
+            "password"
+        ),
+        Some("ghp_hostwide")
+    );
+    // Without the path git cannot tell the repository: the host-wide token answers.
+    assert_eq!(
+        get(
+            &fill(&env, &[], "https://github.com/acme/special.git"),
+            "password"
+        ),
+        Some("ghp_hostwide")
+    );
+}
+
+#[test]
+fn a_credential_typed_at_gits_prompt_is_filed_under_its_provider() {
+    let env = Env::new();
+    env.approve("protocol=https\nhost=github.com\nusername=alice\npassword=ghp_typed\n");
+    let list = env.list_json();
+    let c = &list["credentials"][0];
+    assert_eq!(c["provider"], "github");
+    assert_eq!(c["account"], "alice");
+    assert_eq!(c["origin"], "git");
+    assert_eq!(c["token_kind"], "classic-pat");
+    assert_eq!(
+        answer(&fill(&env, &[], "https://github.com/o/r.git")),
+        (Some("alice"), Some("ghp_typed"))
+    );
+    // git sends `store` again after each successful use: nothing is rewritten.
+    let before = env.store_bytes().unwrap();
+    env.approve("protocol=https\nhost=github.com\nusername=alice\npassword=ghp_typed\n");
+    assert_eq!(env.store_bytes().unwrap(), before);
+    // A new token typed for the same account replaces the old one, same ID.
+    env.approve("protocol=https\nhost=github.com\nusername=alice\npassword=ghp_newer\n");
+    let after = env.list_json();
+    assert_eq!(after["credentials"].as_array().unwrap().len(), 1);
+    assert_eq!(after["credentials"][0]["id"], c["id"]);
+    assert_eq!(
+        get(&fill(&env, &[], "https://github.com/o/r.git"), "password"),
+        Some("ghp_newer")
+    );
+}
+
+#[test]
+fn expiry_is_remembered_emitted_and_flagged() {
+    let env = Env::new();
+    let id = env.add(
+        &["github", "--username", "alice", "--expires", "2099-01-01"],
+        "ghp_x",
+    );
+    let a = fill(&env, &[], "https://github.com/o/r.git");
+    assert_eq!(get(&a, "password_expiry_utc"), Some("4070908800"));
+    let soon = unix_now() + 3 * 86_400;
+    env.vouch(&["update", &id, "--expires", &soon.to_string()], "");
+    let list = env.list_json();
+    assert_eq!(list["credentials"][0]["status"], "expiring");
+    let text = env.vouch(&["list"], "");
+    assert!(
+        text.contains("expiring") && text.contains("(in 2 days)") || text.contains("(in 3 days)"),
+        "{text}"
+    );
+    env.vouch(&["update", &id, "--expires", "2001-01-01"], "");
+    assert_eq!(env.list_json()["credentials"][0]["status"], "expired");
+    assert!(fill(&env, &[], "https://github.com/o/r.git").is_none());
+
+    // An expiry git learned from another helper is remembered too.
+    let env = Env::new();
+    let later = unix_now() + 7200;
+    env.approve(&format!("protocol=https\nhost=gitlab.com\nusername=a@x.io\npassword=glpat-x\npassword_expiry_utc={later}\n"));
+    assert_eq!(env.list_json()["credentials"][0]["expires"], later);
+}
+
+#[test]
+fn rejected_tokens_follow_the_erase_policy() {
+    let env = Env::new();
+    env.add(&["github", "--username", "alice"], "ghp_added");
+    env.approve("protocol=https\nhost=gitlab.com\nusername=a@x.io\npassword=glpat-learned\n");
+    env.reject("protocol=https\nhost=github.com\nusername=alice\npassword=ghp_added\n");
+    env.reject("protocol=https\nhost=gitlab.com\nusername=a@x.io\npassword=glpat-learned\n");
+    let list = env.list_json();
+    let creds = list["credentials"].as_array().unwrap();
+    assert_eq!(
+        creds.len(),
+        1,
+        "the learned token is deleted, the added one kept: {list}"
+    );
+    assert_eq!(creds[0]["status"], "rejected");
+    assert_eq!(creds[0]["rejected"]["url"], "https://github.com");
+    // Kept tokens still answer (the rejection may have been about one repository only).
+    assert!(fill(&env, &[], "https://github.com/o/r.git").is_some());
+
+    let env = Env::new();
+    env.write_config("on_reject = \"delete\"\n");
+    env.add(&["github", "--username", "alice"], "ghp_added");
+    env.reject("protocol=https\nhost=github.com\nusername=alice\npassword=ghp_added\n");
+    assert!(
+        env.list_json()["credentials"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
