@@ -48,6 +48,9 @@ struct Record {
     scope: Scope,
     helpers_before: Vec<String>,
     helpers_written: Vec<String>,
+    /// `credential.<url>.useHttpPath` keys this tool set (they were unset before).
+    #[serde(default)]
+    http_path_keys: Vec<String>,
 }
 
 /// The helper value for git: the absolute path, so git runs the binary directly instead of
@@ -153,15 +156,52 @@ fn record_path(state_dir: &Path, scope: Scope) -> PathBuf {
     state_dir.join(format!("configured-{}.json", scope.name()))
 }
 
-/// Make vouch the first helper git asks. Returns lines describing what was done.
-pub fn configure(scope: Scope, exe: &Path, state_dir: &Path) -> Result<Vec<String>, Error> {
+/// The URLs whose credentials need the path: hosts of kinds that tell tenants apart by path
+/// (Azure DevOps, CodeCommit) and of instances limited to a path prefix.
+pub fn path_urls(config: &crate::config::Config) -> Vec<String> {
+    let mut urls: Vec<String> = config
+        .instances
+        .iter()
+        .filter(|i| i.kind.needs_path() || i.path_prefix.is_some())
+        .flat_map(|i| i.hosts.iter().map(|h| format!("https://{h}")))
+        .collect();
+    urls.dedup();
+    urls
+}
+
+fn http_path_key(url: &str) -> String {
+    format!("credential.{url}.useHttpPath")
+}
+
+/// Set useHttpPath for `urls` where the scope has no value yet. Returns the keys set.
+fn set_http_paths(scope: Scope, urls: &[String]) -> Result<Vec<String>, Error> {
+    let mut set = Vec::new();
+    for url in urls {
+        let key = http_path_key(url);
+        if get_all(scope, &key)?.is_empty() {
+            git_ok(&["config", scope.flag(), &key, "true"])?;
+            set.push(key);
+        }
+    }
+    Ok(set)
+}
+
+/// Make vouch the first helper git asks, and make git send the path to the hosts that need
+/// it. Returns lines describing what was done.
+pub fn configure(
+    scope: Scope,
+    exe: &Path,
+    state_dir: &Path,
+    urls: &[String],
+) -> Result<Vec<String>, Error> {
     let ours = helper_value(exe);
     let before = get_all(scope, "credential.helper")?;
     let earlier = earlier_helpers(scope)?;
     let path = record_path(state_dir, scope);
+    let old_record = read_record(&path)?;
     // Still as our last configure left it: start again from the user's own list.
-    let user_list = match read_record(&path)? {
-        Some(r) if r.helpers_written == before => r.helpers_before,
+    let user_list = match &old_record {
+        Some(r) if r.helpers_written == before => r.helpers_before.clone(),
         _ => before.clone(),
     };
     let others = user_list
@@ -177,21 +217,43 @@ pub fn configure(scope: Scope, exe: &Path, state_dir: &Path) -> Result<Vec<Strin
             .chain(others)
             .collect()
     };
-    if written == before {
+    let new_keys = set_http_paths(scope, urls)?;
+    let mut lines: Vec<String> = new_keys
+        .iter()
+        .map(|k| format!("set {k} = true ({} config)", scope.name()))
+        .collect();
+    if written == before && new_keys.is_empty() {
         return Ok(vec![format!(
             "git ({} config) already uses {ours} first: nothing changed",
             scope.name()
         )]);
     }
-    set_all(scope, "credential.helper", &written)?;
+    if written != before {
+        set_all(scope, "credential.helper", &written)?;
+        lines.insert(
+            0,
+            format!(
+                "git ({} config) now asks {ours} first; credential.helper = {}",
+                scope.name(),
+                written
+                    .iter()
+                    .map(|h| format!("{h:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
     crate::paths::ensure_private_dir(state_dir).map_err(|source| Error::Io {
         what: format!("creating {}", state_dir.display()),
         source,
     })?;
+    let mut http_path_keys = old_record.map(|r| r.http_path_keys).unwrap_or_default();
+    http_path_keys.extend(new_keys);
     let record = Record {
         scope,
         helpers_before: user_list,
         helpers_written: written.clone(),
+        http_path_keys,
     };
     std::fs::write(
         &path,
@@ -201,15 +263,7 @@ pub fn configure(scope: Scope, exe: &Path, state_dir: &Path) -> Result<Vec<Strin
         what: format!("writing {}", path.display()),
         source,
     })?;
-    Ok(vec![format!(
-        "git ({} config) now asks {ours} first; credential.helper = {}",
-        scope.name(),
-        written
-            .iter()
-            .map(|h| format!("{h:?}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )])
+    Ok(lines)
 }
 
 fn read_record(path: &Path) -> Result<Option<Record>, Error> {
@@ -226,7 +280,12 @@ fn read_record(path: &Path) -> Result<Option<Record>, Error> {
 }
 
 /// Undo `configure` in `scope`.
-pub fn unconfigure(scope: Scope, exe: &Path, state_dir: &Path) -> Result<Vec<String>, Error> {
+pub fn unconfigure(
+    scope: Scope,
+    exe: &Path,
+    state_dir: &Path,
+    _urls: &[String],
+) -> Result<Vec<String>, Error> {
     let ours = helper_value(exe);
     let path = record_path(state_dir, scope);
     let current = get_all(scope, "credential.helper")?;
@@ -246,6 +305,13 @@ pub fn unconfigure(scope: Scope, exe: &Path, state_dir: &Path) -> Result<Vec<Str
             "git's {} config does not use {ours}: nothing changed",
             scope.name()
         ));
+    }
+    for key in record.iter().flat_map(|r| &r.http_path_keys) {
+        // Only what is still as configure left it.
+        if get_all(scope, key)? == ["true"] {
+            git_ok(&["config", scope.flag(), "--unset", key])?;
+            lines.push(format!("unset {key}"));
+        }
     }
     if record.is_some() {
         let _ = std::fs::remove_file(&path);

@@ -100,77 +100,98 @@ pub fn store(store: &Store, config: &Config, request: &Request) -> Result<(), Er
     let Some(new) = credential_to_store(request)? else {
         return Ok(());
     };
+    store.update(Create::Auto, |opened| {
+        (
+            file(&mut opened.entries, config, request, new, unix_now()),
+            (),
+        )
+    })?;
+    Ok(())
+}
+
+/// What `store` keeps of `request`, or `None` for what must not be stored (expired,
+/// ephemeral, incomplete).
+pub fn storable(request: &Request) -> Result<Option<Credential>, Error> {
+    credential_to_store(request)
+}
+
+/// File `new` (from `request`) into `entries`. True when the entries changed.
+pub fn file(
+    entries: &mut Vec<Credential>,
+    config: &Config,
+    request: &Request,
+    new: Credential,
+    now: i64,
+) -> bool {
     let target = request.target();
     let lookup = resolve::lookup(config, &target);
     if new.is_pre_encoded() || !lookup.is_provider() {
-        return store_generic(store, request, new);
+        return file_generic(entries, request, new, now);
     }
-    store.update(Create::Auto, |opened| {
-        let now = unix_now();
-        let entries = &mut opened.entries;
-        // git sends `store` after every successful use, usually with what we just answered.
-        let resolution = resolve::resolve(&lookup, &target, entries, now);
-        let answered = match &resolution.outcome {
-            Outcome::Answer { credential, .. } if credential.password == new.password => {
-                Some(credential.id.clone())
-            }
-            _ => None,
-        };
-        let repository = resolution.repository.clone();
-        if let Some(id) = answered {
-            let entry = entries
-                .iter_mut()
-                .find(|c| c.id == id)
-                .expect("answered from these entries");
-            return (touch(entry, &new, now), ());
+    // git sends `store` after every successful use, usually with what we just answered.
+    let resolution = resolve::resolve(&lookup, &target, entries, now);
+    let answered = match &resolution.outcome {
+        Outcome::Answer { credential, .. } if credential.password == new.password => {
+            Some(credential.id.clone())
         }
-        let m = resolve::primary(&lookup).expect("a provider host");
-        let host = if m.wildcard {
-            request.host.clone()
-        } else {
-            String::new()
-        };
-        let scope = resolve::learned_scope(m.instance.kind, repository.as_deref());
-        let user = request.username.clone().unwrap_or_default();
-        let family = m.instance.kind.family();
-        let token_kind = new
-            .password
-            .as_ref()
-            .and_then(|p| TokenKind::detect(family, p.expose()));
-        let same_account = |c: &Credential| {
-            c.provider == m.instance.name
-                && c.host == host
-                && c.scope == scope
-                && identifies_as(c, &user)
-        };
-        if let Some(entry) = entries.iter_mut().find(|c| same_account(c)) {
-            entry.password = new.password;
-            entry.password_expiry_utc = new.password_expiry_utc;
-            entry.oauth_refresh_token = new.oauth_refresh_token;
-            entry.token_kind = token_kind.or(entry.token_kind);
-            entry.rejected = None;
-            entry.last_used = Some(now);
-            return (true, ());
+        _ => None,
+    };
+    let repository = resolution.repository.clone();
+    if let Some(id) = answered {
+        let entry = entries
+            .iter_mut()
+            .find(|c| c.id == id)
+            .expect("answered from these entries");
+        return touch(entry, &new, now);
+    }
+    let m = resolve::primary(&lookup).expect("a provider host");
+    let host = if m.wildcard {
+        request.host.clone()
+    } else {
+        String::new()
+    };
+    let scope = resolve::learned_scope(m.instance.kind, repository.as_deref());
+    let user = request.username.clone().unwrap_or_default();
+    let family = m.instance.kind.family();
+    let token_kind = new
+        .password
+        .as_ref()
+        .and_then(|p| TokenKind::detect(family, p.expose()));
+    let same_account = |c: &Credential| {
+        c.provider == m.instance.name
+            && c.host == host
+            && c.scope == scope
+            && identifies_as(c, &user)
+    };
+    if let Some(entry) = entries.iter_mut().find(|c| same_account(c)) {
+        if entry.password == new.password && entry.password_expiry_utc == new.password_expiry_utc {
+            return false;
         }
-        entries.insert(
-            0,
-            Credential {
-                id: new_id(),
-                provider: m.instance.name.clone(),
-                host,
-                scope,
-                username: Some(user.clone()),
-                account: Some(user),
-                token_kind: token_kind.or_else(|| TokenKind::fallback(family)),
-                origin: Origin::Git,
-                created: now,
-                last_used: Some(now),
-                ..new
-            },
-        );
-        (true, ())
-    })?;
-    Ok(())
+        entry.password = new.password;
+        entry.password_expiry_utc = new.password_expiry_utc;
+        entry.oauth_refresh_token = new.oauth_refresh_token;
+        entry.token_kind = token_kind.or(entry.token_kind);
+        entry.rejected = None;
+        entry.last_used = Some(now);
+        return true;
+    }
+    entries.insert(
+        0,
+        Credential {
+            id: new_id(),
+            provider: m.instance.name.clone(),
+            host,
+            scope,
+            username: Some(user.clone()),
+            account: Some(user),
+            token_kind: token_kind.or_else(|| TokenKind::fallback(family)),
+            origin: Origin::Git,
+            created: now,
+            last_used: Some(now),
+            ..new
+        },
+    );
+    true
 }
 
 /// The credential git sent back was the one we answered: refresh its expiry if git learned a
@@ -191,34 +212,35 @@ fn touch(entry: &mut Credential, sent: &Credential, now: i64) -> bool {
     changed
 }
 
-fn store_generic(store: &Store, request: &Request, new: Credential) -> Result<(), Error> {
+fn file_generic(
+    entries: &mut Vec<Credential>,
+    request: &Request,
+    new: Credential,
+    now: i64,
+) -> bool {
     let query = request.query();
-    store.update(Create::Auto, |opened| {
-        let entries = &mut opened.entries;
-        // Only credentials of the same shape are replaced: a Bearer token stored for a host
-        // must not wipe its users' passwords.
-        let superseded = |c: &Credential| {
-            c.is_generic() && c.matches(&query) && c.is_pre_encoded() == new.is_pre_encoded()
-        };
-        let matching: Vec<&Credential> = entries.iter().filter(|c| superseded(c)).collect();
-        if let [only] = matching.as_slice()
-            && same_secrets(only, &new)
-            && entries.first().is_some_and(|c| c.id == only.id)
-        {
-            return (false, ());
-        }
-        entries.retain(|c| !superseded(c));
-        entries.insert(
-            0,
-            Credential {
-                id: new_id(),
-                created: unix_now(),
-                ..new
-            },
-        );
-        (true, ())
-    })?;
-    Ok(())
+    // Only credentials of the same shape are replaced: a Bearer token stored for a host
+    // must not wipe its users' passwords.
+    let superseded = |c: &Credential| {
+        c.is_generic() && c.matches(&query) && c.is_pre_encoded() == new.is_pre_encoded()
+    };
+    let matching: Vec<&Credential> = entries.iter().filter(|c| superseded(c)).collect();
+    if let [only] = matching.as_slice()
+        && same_secrets(only, &new)
+        && entries.first().is_some_and(|c| c.id == only.id)
+    {
+        return false;
+    }
+    entries.retain(|c| !superseded(c));
+    entries.insert(
+        0,
+        Credential {
+            id: new_id(),
+            created: now,
+            ..new
+        },
+    );
+    true
 }
 
 /// Equal as git would store them (ignoring our own bookkeeping).

@@ -11,9 +11,11 @@
 pub mod cli;
 pub mod config;
 pub mod credential;
+pub mod doctor;
 pub mod error;
 pub mod gitconfig;
 pub mod helper;
+pub mod import;
 pub mod keysource;
 pub mod paths;
 pub mod protocol;

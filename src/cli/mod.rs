@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::Config;
+use crate::doctor::Level;
 use crate::error::{Error, exit};
 use crate::gitconfig::{self, Scope};
 use crate::keysource::SourceKind;
@@ -88,6 +89,27 @@ pub enum Command {
     Providers {
         #[arg(long)]
         json: bool,
+    },
+    /// Check git, git's config, the key, the store, the config file and the tokens; exit 1 when
+    /// anything fails.
+    Doctor {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move credentials from git's plaintext store files into the encrypted store.
+    Import {
+        /// A git-credentials file (default: ~/.git-credentials and $XDG_CONFIG_HOME/git/credentials).
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+        /// Delete each plaintext file once every entry was read back from the encrypted store.
+        #[arg(long)]
+        remove_source: bool,
+    },
+    /// Delete the store, its key (key file or keyring entry) and the config file.
+    Purge {
+        /// Required: there is no undo.
+        #[arg(long)]
+        yes: bool,
     },
     /// Make git ask vouch first for credentials, keeping the other helpers after it.
     Configure {
@@ -221,21 +243,113 @@ pub fn run(config: Option<PathBuf>, command: Command) -> Result<(), Error> {
         Command::Remove { id } => accounts::remove(&ctx, &id),
         Command::Resolve { url, json } => report::resolve(&ctx, &url, json),
         Command::Providers { json } => report::providers(&ctx, json),
+        Command::Doctor { json } => doctor(&ctx, json),
+        Command::Import {
+            from,
+            remove_source,
+        } => import(&ctx, from, remove_source),
+        Command::Purge { yes } => purge(&ctx, yes),
         Command::Init { key } => init(store, key),
         Command::Rekey { key } => rekey(store, key.into()),
-        Command::Configure { scope } => git_config(store, scope.scope(), gitconfig::configure),
-        Command::Unconfigure { scope } => git_config(store, scope.scope(), gitconfig::unconfigure),
+        Command::Configure { scope } => git_config(&ctx, scope.scope(), gitconfig::configure),
+        Command::Unconfigure { scope } => git_config(&ctx, scope.scope(), gitconfig::unconfigure),
     }
 }
 
-type ConfigChange = fn(Scope, &std::path::Path, &std::path::Path) -> Result<Vec<String>, Error>;
+fn doctor(ctx: &Context, json: bool) -> Result<(), Error> {
+    let exe = current_exe()?;
+    let config = ctx.config().map_err(|e| e.one_line());
+    let checks = crate::doctor::run(&ctx.store, config, &exe);
+    if json {
+        println!("{}", serde_json::json!({ "version": 1, "checks": checks }));
+    } else {
+        for c in &checks {
+            let level = match c.level {
+                Level::Ok => "ok  ",
+                Level::Warn => "warn",
+                Level::Fail => "FAIL",
+            };
+            println!(
+                "{level}  {:<10} {}",
+                c.check,
+                crate::term::escape(&c.message)
+            );
+        }
+    }
+    let failed = checks.iter().filter(|c| c.level == Level::Fail).count();
+    if failed > 0 {
+        return Err(Error::Runtime(format!("doctor: {failed} check(s) failed")));
+    }
+    Ok(())
+}
 
-fn git_config(store: &Store, scope: Scope, change: ConfigChange) -> Result<(), Error> {
-    let exe = std::env::current_exe().map_err(|source| Error::Io {
+fn import(ctx: &Context, from: Option<PathBuf>, remove_source: bool) -> Result<(), Error> {
+    let config = ctx.config()?;
+    let files = match from {
+        Some(file) => vec![file],
+        None => crate::import::default_sources()
+            .into_iter()
+            .filter(|f| f.exists())
+            .collect(),
+    };
+    if files.is_empty() {
+        println!("no git-credentials files to import");
+    }
+    for file in files {
+        let report = crate::import::import(&ctx.store, &config, &file, remove_source)?;
+        println!(
+            "{}: {} entries, {} new or changed, {} already in the store{}",
+            file.display(),
+            report.entries,
+            report.added,
+            report.entries - report.added,
+            if report.removed {
+                "; plaintext file removed"
+            } else {
+                ""
+            }
+        );
+        for (line, why) in report.skipped {
+            println!("{}: line {line} skipped: {why}", file.display());
+        }
+    }
+    Ok(())
+}
+
+fn purge(ctx: &Context, yes: bool) -> Result<(), Error> {
+    if !yes {
+        return Err(Error::Usage(
+            "purge deletes every stored credential: run it with --yes".into(),
+        ));
+    }
+    let config = &ctx.config_path;
+    if !ctx.config_required && config.exists() {
+        std::fs::remove_file(config).map_err(|source| Error::Io {
+            what: format!("removing {}", config.display()),
+            source,
+        })?;
+        println!("removed {}", config.display());
+    }
+    for line in ctx.store.purge()? {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+fn current_exe() -> Result<PathBuf, Error> {
+    std::env::current_exe().map_err(|source| Error::Io {
         what: "finding this program's path".into(),
         source,
-    })?;
-    for line in change(scope, &exe, &store.paths().data_dir)? {
+    })
+}
+
+type ConfigChange =
+    fn(Scope, &std::path::Path, &std::path::Path, &[String]) -> Result<Vec<String>, Error>;
+
+fn git_config(ctx: &Context, scope: Scope, change: ConfigChange) -> Result<(), Error> {
+    let exe = current_exe()?;
+    let urls = gitconfig::path_urls(&ctx.config()?);
+    for line in change(scope, &exe, &ctx.store.paths().data_dir, &urls)? {
         println!("{line}");
     }
     Ok(())

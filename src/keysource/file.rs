@@ -95,6 +95,17 @@ impl KeySource for FileSource {
     fn describe(&self) -> String {
         format!("key file {}", self.path.display())
     }
+
+    /// The whole file goes: purge means every key, old stores' included.
+    fn forget(&self, _key_id: &KeyId) -> Result<(), Error> {
+        match std::fs::remove_file(&self.path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::Io {
+                path: self.path.clone(),
+                source: e,
+            }),
+            _ => Ok(()),
+        }
+    }
 }
 
 fn find_key(text: &str, key_id: &KeyId) -> Option<DataKey> {

@@ -90,6 +90,13 @@ impl KeySource for KeyringSource {
     fn describe(&self) -> String {
         format!("OS keyring, service {SERVICE}")
     }
+
+    fn forget(&self, key_id: &KeyId) -> Result<(), Error> {
+        match self.entry(key_id)?.delete_credential() {
+            Ok(()) | Err(KeyringError::NoEntry) => Ok(()),
+            Err(e) => Err(unavailable(describe(&e))),
+        }
+    }
 }
 
 fn unavailable(reason: String) -> Error {

@@ -78,6 +78,8 @@ pub trait KeySource {
     fn unwrap(&self, key_id: &KeyId, wrapped: &[u8], aad: &[u8]) -> Result<DataKey, Error>;
     /// Where the key lives, for messages (never the key itself).
     fn describe(&self) -> String;
+    /// Delete the key material of `key_id` (purge). Missing material is not an error.
+    fn forget(&self, key_id: &KeyId) -> Result<(), Error>;
 }
 
 /// The source a store header names.

@@ -107,6 +107,53 @@ impl Store {
         Ok(selected)
     }
 
+    /// Delete the store, its lock, its key (keyring entry and key file) and the data dir if it
+    /// is then empty. Returns what was done.
+    pub fn purge(&self) -> Result<Vec<String>, Error> {
+        let mut done = Vec::new();
+        let path = self.path();
+        if let Some(header) = self.inspect().ok().flatten() {
+            if header.source == SourceKind::Keyring {
+                keysource::open(SourceKind::Keyring, &self.paths)
+                    .forget(&header.key_id)
+                    .map_err(|source| Error::Key {
+                        path: path.clone(),
+                        source,
+                    })?;
+                done.push("removed the store's key from the OS keyring".to_owned());
+            }
+        }
+        let key_file = self.paths.key_file();
+        for file in [path.clone(), self.paths.lock_file(), key_file] {
+            match std::fs::remove_file(&file) {
+                Ok(()) => done.push(format!("removed {}", file.display())),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => return Err(Error::Io { path: file, source }),
+            }
+        }
+        for dir in [&self.paths.data_dir, &self.paths.config_dir] {
+            let _ = std::fs::remove_dir(dir);
+        }
+        if done.is_empty() {
+            done.push("nothing to purge".to_owned());
+        }
+        Ok(done)
+    }
+
+    /// The header, read without the key (for `doctor`). `None` without a store.
+    pub fn inspect(&self) -> Result<Option<Header>, Error> {
+        let path = self.path();
+        let Some(bytes) = fsio::read_if_exists(&path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?
+        else {
+            return Ok(None);
+        };
+        let (header, _) = format::parse_header(&bytes).map_err(|e| format_error(&path, e))?;
+        Ok(Some(header))
+    }
+
     /// Check the header and unwrap the data key.
     fn unlock<'b>(&self, bytes: &'b [u8]) -> Result<(Header, &'b [u8], DataKey), Error> {
         let path = self.path();

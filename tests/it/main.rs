@@ -2,9 +2,11 @@
 
 mod cli;
 mod common;
+mod e2e;
 mod errors;
 mod helper_protocol;
 mod injection;
 mod keyring;
 mod providers;
+mod server;
 mod store_file;

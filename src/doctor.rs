@@ -1,0 +1,313 @@
+//! `doctor`: one line per check, ok / warn / fail, about everything that makes git get a
+//! credential from vouch or not.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::config::Config;
+use crate::credential::{Credential, unix_now};
+use crate::gitconfig::helper_value;
+use crate::store::Store;
+use crate::time;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Ok,
+    Warn,
+    Fail,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Check {
+    pub check: &'static str,
+    pub level: Level,
+    pub message: String,
+}
+
+fn check(check: &'static str, level: Level, message: impl Into<String>) -> Check {
+    Check {
+        check,
+        level,
+        message: message.into(),
+    }
+}
+
+pub fn run(store: &Store, config: Result<Config, String>, exe: &Path) -> Vec<Check> {
+    let mut checks = vec![git_version(), helper_chain(exe)];
+    match &config {
+        Ok(c) => {
+            let n = c.instances.iter().filter(|i| !i.builtin).count();
+            let source = c
+                .source
+                .as_ref()
+                .map_or("no config file: built-in providers only".to_owned(), |p| {
+                    format!("{} parses ({n} configured instances)", p.display())
+                });
+            checks.push(check("config", Level::Ok, source));
+        }
+        Err(e) => checks.push(check("config", Level::Fail, e.clone())),
+    }
+    let entries = store_checks(store, &mut checks);
+    if let Some(entries) = entries {
+        checks.extend(token_checks(&entries));
+    }
+    checks.push(plaintext_check());
+    checks
+}
+
+fn git_version() -> Check {
+    let Ok(out) = Command::new("git").arg("--version").output() else {
+        return check("git", Level::Fail, "git is not on PATH");
+    };
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let version = text.split_whitespace().nth(2).unwrap_or("?").to_owned();
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    if (major, minor) >= (2, 46) {
+        check(
+            "git",
+            Level::Ok,
+            format!("git {version} offers capability[]=authtype (Bearer tokens work)"),
+        )
+    } else {
+        check(
+            "git",
+            Level::Warn,
+            format!(
+                "git {version} has no capability[]=authtype: Bearer-only tokens cannot be answered (needs git >= 2.46)"
+            ),
+        )
+    }
+}
+
+/// The helpers git will ask, in order, honouring empty-value resets.
+fn effective_helpers() -> Result<Vec<String>, String> {
+    let out = Command::new("git")
+        .args(["config", "--null", "--get-all", "credential.helper"])
+        .output()
+        .map_err(|e| format!("running git config: {e}"))?;
+    let mut helpers = Vec::new();
+    if out.status.success() {
+        let body = out.stdout.strip_suffix(b"\0").unwrap_or(&out.stdout);
+        for value in body.split(|&b| b == 0) {
+            let value = String::from_utf8_lossy(value).into_owned();
+            if value.is_empty() {
+                helpers.clear();
+            } else {
+                helpers.push(value);
+            }
+        }
+    }
+    Ok(helpers)
+}
+
+fn is_vouch(helper: &str, ours: &str) -> bool {
+    helper == ours
+        || helper == "vouch"
+        || helper
+            .trim_end_matches('\'')
+            .ends_with("git-credential-vouch")
+}
+
+fn helper_chain(exe: &Path) -> Check {
+    let ours = helper_value(exe);
+    match effective_helpers() {
+        Err(e) => check("git config", Level::Fail, e),
+        Ok(helpers) => match helpers.iter().position(|h| is_vouch(h, &ours)) {
+            None => check(
+                "git config",
+                Level::Fail,
+                "git does not use vouch (credential.helper): run `git credential-vouch configure`",
+            ),
+            Some(0) => check(
+                "git config",
+                Level::Ok,
+                format!("git asks vouch first ({})", helpers[0]),
+            ),
+            Some(i) => check(
+                "git config",
+                Level::Warn,
+                format!(
+                    "git asks {} before vouch: they answer first",
+                    helpers[..i].join(", ")
+                ),
+            ),
+        },
+    }
+}
+
+/// Key, store file, permissions; the entries when the store can be opened.
+fn store_checks(store: &Store, checks: &mut Vec<Check>) -> Option<Vec<Credential>> {
+    let path = store.path();
+    let header = match store.inspect() {
+        Ok(None) => {
+            checks.push(check(
+                "store",
+                Level::Warn,
+                format!(
+                    "no store at {} yet (created on the first store, or run `init`)",
+                    path.display()
+                ),
+            ));
+            return None;
+        }
+        Ok(Some(h)) => h,
+        Err(e) => {
+            checks.push(check("store", Level::Fail, e.to_string()));
+            return None;
+        }
+    };
+    let source = crate::keysource::open(header.source, store.paths());
+    let mut key_file_private = true;
+    #[cfg(unix)]
+    if header.source == crate::keysource::SourceKind::File {
+        key_file_private = mode(&store.paths().key_file()).is_none_or(|m| m & 0o077 == 0);
+    }
+    let entries = match store.select(|_| true) {
+        Ok(entries) => {
+            checks.push(check(
+                "key",
+                Level::Ok,
+                format!(
+                    "key source {} ({}) is reachable",
+                    header.source.name(),
+                    source.describe()
+                ),
+            ));
+            Some(entries)
+        }
+        Err(e) => {
+            checks.push(check("key", Level::Fail, e.to_string()));
+            None
+        }
+    };
+    if !key_file_private {
+        checks.push(check(
+            "key",
+            Level::Fail,
+            format!(
+                "{} can be read by other users: chmod 600 it",
+                store.paths().key_file().display()
+            ),
+        ));
+    }
+    #[cfg(not(unix))]
+    let perms = String::new();
+    #[cfg(unix)]
+    let perms = {
+        let dir = mode(&store.paths().data_dir).unwrap_or(0);
+        let file = mode(&path).unwrap_or(0);
+        if dir & 0o077 != 0 || file & 0o077 != 0 {
+            checks.push(check(
+                "store",
+                Level::Fail,
+                format!(
+                    "{} is readable by others (dir {dir:o}, file {file:o}; want 700 and 600)",
+                    path.display()
+                ),
+            ));
+            return entries;
+        }
+        format!(", dir {dir:o}, file {file:o}")
+    };
+    let count = entries
+        .as_ref()
+        .map_or("? (locked)".to_owned(), |e| e.len().to_string());
+    checks.push(check(
+        "store",
+        Level::Ok,
+        format!(
+            "{} format version {}{perms}, {count} entries",
+            path.display(),
+            crate::store::format::VERSION
+        ),
+    ));
+    entries
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| m.permissions().mode() & 0o777)
+}
+
+fn token_checks(entries: &[Credential]) -> Vec<Check> {
+    let now = unix_now();
+    let name = |c: &Credential| format!("{} ({} {})", c.id, c.provider, c.display_account());
+    let expired: Vec<String> = entries
+        .iter()
+        .filter(|c| c.is_expired(now))
+        .map(name)
+        .collect();
+    let soon: Vec<String> = entries
+        .iter()
+        .filter(|c| {
+            c.password_expiry_utc
+                .is_some_and(|e| e >= now && e - now <= 14 * time::DAY)
+        })
+        .map(|c| {
+            format!(
+                "{} on {}",
+                name(c),
+                time::date(c.password_expiry_utc.unwrap_or(0))
+            )
+        })
+        .collect();
+    let rejected: Vec<String> = entries
+        .iter()
+        .filter_map(|c| {
+            c.rejected
+                .as_ref()
+                .map(|r| format!("{} at {} ({})", name(c), time::date(r.at), r.url))
+        })
+        .collect();
+    let mut checks = Vec::new();
+    let mut one = |label: &'static str, items: Vec<String>, what: &str| {
+        if items.is_empty() {
+            checks.push(check(label, Level::Ok, format!("no {what} tokens")));
+        } else {
+            checks.push(check(
+                label,
+                Level::Warn,
+                format!("{what}: {}", items.join(", ")),
+            ));
+        }
+    };
+    one("expired", expired, "expired");
+    one("expiring", soon, "expiring within 14 days");
+    one("rejected", rejected, "rejected");
+    checks
+}
+
+fn plaintext_check() -> Check {
+    let found: Vec<String> = crate::import::default_sources()
+        .into_iter()
+        .filter_map(|file| {
+            let text = std::fs::read_to_string(&file).ok()?;
+            let n = text
+                .lines()
+                .filter(|l| l.contains("://") && l.contains('@'))
+                .count();
+            (n > 0).then(|| format!("{n} in {}", file.display()))
+        })
+        .collect();
+    if found.is_empty() {
+        check(
+            "plaintext",
+            Level::Ok,
+            "no plaintext credentials in git's store files",
+        )
+    } else {
+        check(
+            "plaintext",
+            Level::Warn,
+            format!(
+                "plaintext credentials: {}; run `git credential-vouch import --remove-source`",
+                found.join(", ")
+            ),
+        )
+    }
+}
