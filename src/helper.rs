@@ -225,9 +225,14 @@ fn file_generic(
         c.is_generic() && c.matches(&query) && c.is_pre_encoded() == new.is_pre_encoded()
     };
     let matching: Vec<&Credential> = entries.iter().filter(|c| superseded(c)).collect();
+    // Storing moves a credential to the front (git answers the most recent first), which
+    // changes nothing when it already comes first for its protocol and host.
+    let first_for_host = entries
+        .iter()
+        .find(|c| c.is_generic() && c.protocol == new.protocol && c.host == new.host);
     if let [only] = matching.as_slice()
         && same_secrets(only, &new)
-        && entries.first().is_some_and(|c| c.id == only.id)
+        && first_for_host.is_some_and(|c| c.id == only.id)
     {
         return false;
     }

@@ -105,10 +105,10 @@ pub fn import(
         // git's store helper answers with the first matching line; new entries go first, so
         // filing in reverse keeps that line first here too.
         for request in requests.iter().rev() {
-            if let Ok(Some(new)) = helper::storable(request) {
-                if helper::file(&mut opened.entries, config, request, new, now) {
-                    added += 1;
-                }
+            if let Ok(Some(new)) = helper::storable(request)
+                && helper::file(&mut opened.entries, config, request, new, now)
+            {
+                added += 1;
             }
         }
         (added > 0, added)

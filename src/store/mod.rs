@@ -112,16 +112,16 @@ impl Store {
     pub fn purge(&self) -> Result<Vec<String>, Error> {
         let mut done = Vec::new();
         let path = self.path();
-        if let Some(header) = self.inspect().ok().flatten() {
-            if header.source == SourceKind::Keyring {
-                keysource::open(SourceKind::Keyring, &self.paths)
-                    .forget(&header.key_id)
-                    .map_err(|source| Error::Key {
-                        path: path.clone(),
-                        source,
-                    })?;
-                done.push("removed the store's key from the OS keyring".to_owned());
-            }
+        if let Some(header) = self.inspect().ok().flatten()
+            && header.source == SourceKind::Keyring
+        {
+            keysource::open(SourceKind::Keyring, &self.paths)
+                .forget(&header.key_id)
+                .map_err(|source| Error::Key {
+                    path: path.clone(),
+                    source,
+                })?;
+            done.push("removed the store's key from the OS keyring".to_owned());
         }
         let key_file = self.paths.key_file();
         for file in [path.clone(), self.paths.lock_file(), key_file] {

@@ -7,6 +7,7 @@ mod errors;
 mod helper_protocol;
 mod injection;
 mod keyring;
+mod lifecycle;
 mod providers;
 mod server;
 mod store_file;

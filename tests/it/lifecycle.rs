@@ -1,0 +1,350 @@
+//! Install, configure, diagnose, migrate.
+
+use std::path::Path;
+
+use crate::common::*;
+
+const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+/// install.sh with a fresh HOME and PREFIX. The toolchain's own dirs are kept (HOME moves),
+/// and a dedicated target dir keeps the release build cached between runs.
+fn install_sh(env: &Env, args: &[&str], path: Option<&str>) -> std::process::Output {
+    let mut cmd = env.command("bash");
+    cmd.arg(Path::new(REPO).join("install/install.sh"))
+        .args(args);
+    let real_home = std::env::var_os("HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_default();
+    cmd.env(
+        "CARGO_HOME",
+        std::env::var_os("CARGO_HOME").unwrap_or_else(|| real_home.join(".cargo").into()),
+    )
+    .env(
+        "RUSTUP_HOME",
+        std::env::var_os("RUSTUP_HOME").unwrap_or_else(|| real_home.join(".rustup").into()),
+    )
+    .env(
+        "CARGO_TARGET_DIR",
+        Path::new(REPO).join("target/install-test"),
+    );
+    if let Some(path) = path {
+        cmd.env("PATH", path);
+    }
+    run(&mut cmd, b"")
+}
+
+fn gitconfig(env: &Env) -> Option<String> {
+    std::fs::read_to_string(env.path("home/.gitconfig")).ok()
+}
+
+#[test]
+fn install_is_idempotent_and_uninstall_restores_git_config() {
+    let env = Env::new();
+    let prefix = env.path("prefix");
+    let prefix = prefix.to_str().unwrap();
+    let original = "[user]\n\tname = Someone\n[credential]\n\thelper = cache --timeout=60\n";
+    std::fs::write(env.path("home/.gitconfig"), original).unwrap();
+
+    let first = install_sh(&env, &["--prefix", prefix], None);
+    assert!(
+        first.status.success(),
+        "install failed: {}{}",
+        stdout(&first),
+        stderr(&first)
+    );
+    let text = stdout(&first);
+    let binary = env.path("prefix/bin/git-credential-vouch");
+    assert!(binary.exists(), "{text}");
+    assert!(
+        text.contains("installed") && text.contains("initialized") && text.contains("asks"),
+        "{text}"
+    );
+    assert!(
+        text.contains("not on PATH"),
+        "PREFIX/bin is not on PATH here: {text}"
+    );
+    let helpers = stdout(&run(
+        env.command("git")
+            .args(["config", "--global", "--get-all", "credential.helper"]),
+        b"",
+    ));
+    assert_eq!(
+        helpers.lines().collect::<Vec<_>>(),
+        vec![binary.to_str().unwrap(), "cache --timeout=60"],
+        "vouch first, the user's helper kept"
+    );
+    assert!(env.store_path().exists());
+
+    // Second run: a no-op that says so.
+    let config_after_first = gitconfig(&env);
+    let mtime = std::fs::metadata(&binary).unwrap().modified().unwrap();
+    let second = install_sh(&env, &["--prefix", prefix], None);
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(
+        stdout(&second).contains("nothing changed"),
+        "{}",
+        stdout(&second)
+    );
+    assert_eq!(gitconfig(&env), config_after_first);
+    assert_eq!(
+        std::fs::metadata(&binary).unwrap().modified().unwrap(),
+        mtime
+    );
+
+    // Uninstall: binary and config lines go, the store stays.
+    let out = install_sh(&env, &["--uninstall", "--prefix", prefix], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!binary.exists());
+    assert_eq!(
+        gitconfig(&env).as_deref(),
+        Some(original),
+        "git config differs from before install"
+    );
+    assert!(
+        env.store_path().exists(),
+        "the store must stay without --purge"
+    );
+
+    // --purge takes the store and key too.
+    assert!(
+        install_sh(&env, &["--prefix", prefix], None)
+            .status
+            .success()
+    );
+    let out = install_sh(&env, &["--uninstall", "--purge", "--prefix", prefix], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!env.store_path().exists() && !env.key_path().exists());
+    assert_eq!(gitconfig(&env).as_deref(), Some(original));
+}
+
+#[test]
+fn install_refuses_early_when_a_prerequisite_is_missing() {
+    let env = Env::new();
+    // A PATH with git but no cargo.
+    let bin = env.path("onlygit");
+    std::fs::create_dir_all(&bin).unwrap();
+    for tool in ["git", "bash", "sed", "dirname", "cat"] {
+        if let Some(found) = which(tool) {
+            std::os::unix::fs::symlink(found, bin.join(tool)).unwrap();
+        }
+    }
+    let prefix = env.path("prefix");
+    let out = install_sh(
+        &env,
+        &["--prefix", prefix.to_str().unwrap()],
+        Some(bin.to_str().unwrap()),
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("missing prerequisite: cargo"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!prefix.exists(), "something was changed before the check");
+    assert!(gitconfig(&env).is_none());
+}
+
+fn which(tool: &str) -> Option<std::path::PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(tool))
+        .find(|p| p.exists())
+}
+
+#[test]
+fn configure_sets_use_http_path_where_needed_and_unconfigure_takes_it_back() {
+    let env = Env::new();
+    env.write_config("[[provider]]\nname = \"team\"\nkind = \"gitlab-self-managed\"\nhosts = [\"git.corp:8443\"]\npath_prefix = \"/team-a\"\n");
+    std::fs::write(env.path("home/.gitconfig"), "[user]\n\tname = x\n").unwrap();
+    let before = gitconfig(&env);
+    let out = env.vouch(&["configure"], "");
+    assert!(out.contains("dev.azure.com"), "{out}");
+    let get = |url: &str| {
+        stdout(&run(
+            env.command("git")
+                .args(["config", "--get-urlmatch", "credential.useHttpPath", url]),
+            b"",
+        ))
+        .trim()
+        .to_owned()
+    };
+    assert_eq!(get("https://dev.azure.com/org/p/_git/r"), "true");
+    assert_eq!(
+        get("https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/r"),
+        "true"
+    );
+    assert_eq!(get("https://git.corp:8443/team-a/x.git"), "true");
+    assert_eq!(get("https://github.com/o/r"), "");
+    assert!(env.vouch(&["configure"], "").contains("nothing changed"));
+    env.vouch(&["unconfigure"], "");
+    assert_eq!(gitconfig(&env), before);
+}
+
+#[test]
+fn doctor_on_a_healthy_setup() {
+    let env = Env::new();
+    env.vouch(&["init", "--key", "file"], "");
+    env.vouch(&["configure"], "");
+    env.add(&["github", "--username", "alice"], "ghp_x");
+    let out = env.helper(&["doctor"], b"");
+    assert_ok(&out, "doctor");
+    let text = stdout(&out);
+    assert!(!text.contains("FAIL"), "{text}");
+    for check in [
+        "git ",
+        "git config",
+        "key ",
+        "store",
+        "config",
+        "expired",
+        "plaintext",
+    ] {
+        assert!(text.contains(check), "no {check} line: {text}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&env.helper(&["doctor", "--json"], b""))).unwrap();
+    let store = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "store")
+        .unwrap();
+    assert_eq!(store["level"], "ok");
+    assert!(
+        store["message"].as_str().unwrap().contains("1 entries"),
+        "{store}"
+    );
+}
+
+fn doctor_fails_with(env: &Env, check: &str, needle: &str) {
+    let out = env.helper(&["doctor", "--json"], b"");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "doctor must exit 1: {}",
+        stdout(&out)
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let failed: Vec<&serde_json::Value> = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["level"] == "fail")
+        .collect();
+    assert!(
+        failed
+            .iter()
+            .any(|c| c["check"] == check && c["message"].as_str().unwrap().contains(needle)),
+        "no failing {check} check mentioning {needle}: {json}"
+    );
+}
+
+#[test]
+fn doctor_on_broken_setups() {
+    // The key cannot be reached.
+    let env = Env::new();
+    env.add(&["github", "--username", "alice"], "ghp_x");
+    std::fs::remove_file(env.key_path()).unwrap();
+    doctor_fails_with(&env, "key", "missing");
+
+    // A bad config file.
+    let env = Env::new();
+    env.write_config("[[provider]]\nname = 1\n");
+    doctor_fails_with(&env, "config", "line");
+
+    // A world-readable store.
+    let env = Env::new();
+    env.add(&["github", "--username", "alice"], "ghp_x");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(env.store_path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    doctor_fails_with(&env, "store", "readable by others");
+
+    // git not configured to use vouch.
+    let env = Env::new();
+    doctor_fails_with(&env, "git config", "configure");
+
+    // Plaintext credentials are reported.
+    let env = Env::new();
+    std::fs::write(
+        env.path("home/.git-credentials"),
+        "https://a:b@example.com\n",
+    )
+    .unwrap();
+    let out = env.helper(&["doctor"], b"");
+    assert!(stdout(&out).contains("1 in"), "{}", stdout(&out));
+}
+
+#[test]
+fn import_moves_a_git_credentials_file() {
+    let env = Env::new();
+    let file = env.path("home/.git-credentials");
+    let mut text = String::new();
+    for i in 0..100 {
+        text.push_str(&format!("https://user{i}:p%40ss{i}@host{i}.example.com\n"));
+    }
+    text.push_str("https://alice:ghp_imported@github.com\n");
+    std::fs::write(&file, &text).unwrap();
+
+    let out = env.vouch(&["import"], "");
+    assert!(out.contains("101 entries, 101 new"), "{out}");
+    assert!(
+        file.exists(),
+        "the plaintext file stays without --remove-source"
+    );
+    for i in [0, 42, 99] {
+        let a = env.fill(&format!("protocol=https\nhost=host{i}.example.com\n"));
+        assert_eq!(get(&a, "password"), Some(format!("p@ss{i}").as_str()));
+        assert_eq!(get(&a, "username"), Some(format!("user{i}").as_str()));
+    }
+    let list = env.list_json();
+    let github = list["credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["provider"] == "github")
+        .unwrap();
+    assert_eq!(github["account"], "alice");
+
+    // Again: nothing twice.
+    let store = env.store_bytes().unwrap();
+    let again = env.vouch(&["import"], "");
+    assert!(again.contains("101 entries, 0 new"), "{again}");
+    assert_eq!(
+        env.list_json()["credentials"].as_array().unwrap().len(),
+        101
+    );
+    assert!(
+        env.store_bytes().unwrap() == store,
+        "a re-import rewrote the store"
+    );
+
+    let out = env.vouch(
+        &[
+            "import",
+            "--from",
+            file.to_str().unwrap(),
+            "--remove-source",
+        ],
+        "",
+    );
+    assert!(out.contains("plaintext file removed"), "{out}");
+    assert!(!file.exists());
+    assert!(
+        env.fill("protocol=https\nhost=host7.example.com\n")
+            .is_some()
+    );
+}
+
+#[test]
+fn import_never_prints_a_bad_line() {
+    let env = Env::new();
+    let file = env.path("creds");
+    std::fs::write(
+        &file,
+        "https://ok:fine@a.example\nnot-a-url-with-secret-hunter2\n",
+    )
+    .unwrap();
+    let out = env.helper(&["import", "--from", file.to_str().unwrap()], b"");
+    assert_ok(&out, "import");
+    assert!(stdout(&out).contains("line 2 skipped"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("hunter2"));
+}
