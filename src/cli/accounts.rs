@@ -17,54 +17,50 @@ use crate::secret::Secret;
 use crate::store::Create;
 use crate::term::escape;
 
+/// What describes an account's credential, for `add` and `update`.
 #[derive(Args, Debug)]
-pub struct AddArgs {
-    /// A provider instance name (`github`, a name from config.toml) or a host it serves.
-    pub provider: String,
+pub struct AccountArgs {
     /// The account's username (or, for deploy tokens and CodeCommit, the username to send).
     #[arg(long)]
     pub username: Option<String>,
     /// The account's email (the identity on GitLab).
     #[arg(long)]
     pub email: Option<String>,
-    /// Limit the token to one repository or group, e.g. `group/project`.
+    /// Limit the token to one repository or group, e.g. `group/project`
+    /// (`update --repo ""`: host-wide again).
     #[arg(long, value_name = "PATH")]
     pub repo: Option<String>,
     /// The token's kind, when its prefix does not tell (see `providers`).
     #[arg(long, value_name = "KIND")]
     pub token_kind: Option<String>,
-    /// When the token expires (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or Unix seconds).
+    /// When the token expires: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or Unix seconds
+    /// (`update --expires never`: no expiry).
     #[arg(long, value_name = "DATE")]
     pub expires: Option<String>,
+    /// A note for `list` (`update --label ""` removes it).
+    #[arg(long)]
+    pub label: Option<String>,
     /// Prefer this credential when others are equally specific.
     #[arg(long)]
     pub default: bool,
-    /// A note for `list`.
-    #[arg(long)]
-    pub label: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    /// A provider instance name (`github`, a name from config.toml) or a host it serves.
+    pub provider: String,
+    #[command(flatten)]
+    pub account: AccountArgs,
 }
 
 #[derive(Args, Debug)]
 pub struct UpdateArgs {
     pub id: String,
-    #[arg(long)]
-    pub username: Option<String>,
-    #[arg(long)]
-    pub email: Option<String>,
-    /// A new repository scope; `--repo ""` makes the credential host-wide again.
-    #[arg(long, value_name = "PATH")]
-    pub repo: Option<String>,
-    #[arg(long, value_name = "KIND")]
-    pub token_kind: Option<String>,
-    /// A new expiry; `never` clears it.
-    #[arg(long, value_name = "DATE")]
-    pub expires: Option<String>,
-    #[arg(long, conflicts_with = "no_default")]
-    pub default: bool,
-    #[arg(long)]
+    #[command(flatten)]
+    pub account: AccountArgs,
+    /// No longer prefer this credential.
+    #[arg(long, conflicts_with = "default")]
     pub no_default: bool,
-    #[arg(long)]
-    pub label: Option<String>,
 }
 
 fn usage(field: &str, message: impl std::fmt::Display) -> Error {
@@ -304,9 +300,10 @@ fn clear_other_defaults(entries: &mut [Credential], keep: &Credential) {
     }
 }
 
-pub fn add(ctx: &Context, args: AddArgs) -> Result<(), Error> {
+pub fn add(ctx: &Context, add: AddArgs) -> Result<(), Error> {
     let config = ctx.config()?;
-    let (instance, host) = find_instance(&config, &args.provider)?;
+    let (instance, host) = find_instance(&config, &add.provider)?;
+    let args = add.account;
     let scope = args.repo.as_deref().map(clean_scope).transpose()?.flatten();
     let expires = args.expires.as_deref().map(expiry).transpose()?;
     if let Some(label) = &args.label
@@ -429,15 +426,16 @@ fn edit(
     outcome.unwrap_or_else(|| Err(not_found(id)))
 }
 
-pub fn update(ctx: &Context, args: UpdateArgs) -> Result<(), Error> {
+pub fn update(ctx: &Context, update: UpdateArgs) -> Result<(), Error> {
     let config = ctx.config()?;
+    let (id, no_default, args) = (update.id, update.no_default, update.account);
     let scope = args.repo.as_deref().map(clean_scope).transpose()?;
     let expires = match args.expires.as_deref() {
         Some("never") => Some(None),
         Some(text) => Some(Some(expiry(text)?)),
         None => None,
     };
-    edit(ctx, &args.id.clone(), |c, all| {
+    edit(ctx, &id, |c, all| {
         if c.is_generic() {
             if args.username.is_some()
                 || args.email.is_some()
@@ -480,7 +478,7 @@ pub fn update(ctx: &Context, args: UpdateArgs) -> Result<(), Error> {
         if args.default {
             c.is_default = true;
         }
-        if args.no_default {
+        if no_default {
             c.is_default = false;
         }
         if let Some(label) = &args.label {

@@ -539,12 +539,7 @@ pub fn providers(ctx: &Context, as_json: bool) -> Result<(), Error> {
     }
     let mut out = String::new();
     for k in &kinds {
-        let aliases: Vec<&str> = k["aliases"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let aliases = strings(&k["aliases"]);
         out += &format!(
             "{}{}\n",
             k["kind"].as_str().unwrap_or(""),
@@ -554,12 +549,7 @@ pub fn providers(ctx: &Context, as_json: bool) -> Result<(), Error> {
                 format!(" (also: {})", aliases.join(", "))
             }
         );
-        let hosts: Vec<&str> = k["builtin_hosts"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let hosts = strings(&k["builtin_hosts"]);
         out += &format!(
             "  built-in hosts: {}\n",
             if hosts.is_empty() {
@@ -595,12 +585,7 @@ pub fn providers(ctx: &Context, as_json: bool) -> Result<(), Error> {
     if !configured.is_empty() {
         out += "configured instances:\n";
         for i in configured {
-            let hosts: Vec<&str> = i["hosts"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
+            let hosts = strings(&i["hosts"]);
             out += &format!(
                 "  {} ({}): {}\n",
                 escape(i["name"].as_str().unwrap_or("")),
@@ -611,6 +596,16 @@ pub fn providers(ctx: &Context, as_json: bool) -> Result<(), Error> {
     }
     print!("{out}");
     Ok(())
+}
+
+/// The strings of a JSON array (empty for anything else).
+fn strings(value: &Value) -> Vec<&str> {
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
 }
 
 #[cfg(test)]

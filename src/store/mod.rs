@@ -86,11 +86,7 @@ impl Store {
         keep: impl Fn(&format::View<'_>) -> bool,
     ) -> Result<Vec<Credential>, Error> {
         let path = self.path();
-        let Some(bytes) = fsio::read_if_exists(&path).map_err(|source| Error::Io {
-            path: path.clone(),
-            source,
-        })?
-        else {
+        let Some(bytes) = self.read()? else {
             return Ok(Vec::new());
         };
         let (header, body, data_key) = self.unlock(&bytes)?;
@@ -142,16 +138,18 @@ impl Store {
 
     /// The header, read without the key (for `doctor`). `None` without a store.
     pub fn inspect(&self) -> Result<Option<Header>, Error> {
-        let path = self.path();
-        let Some(bytes) = fsio::read_if_exists(&path).map_err(|source| Error::Io {
-            path: path.clone(),
-            source,
-        })?
-        else {
+        let Some(bytes) = self.read()? else {
             return Ok(None);
         };
-        let (header, _) = format::parse_header(&bytes).map_err(|e| format_error(&path, e))?;
+        let (header, _) =
+            format::parse_header(&bytes).map_err(|e| format_error(&self.path(), e))?;
         Ok(Some(header))
+    }
+
+    /// The store file's bytes; `None` when there is no store yet.
+    fn read(&self) -> Result<Option<Vec<u8>>, Error> {
+        let path = self.path();
+        fsio::read_if_exists(&path).map_err(|source| Error::Io { path, source })
     }
 
     /// Check the header and unwrap the data key.
@@ -195,8 +193,7 @@ impl Store {
         crate::paths::ensure_private_dir(&self.paths.data_dir).map_err(io(&self.paths.data_dir))?;
         let lock_path = self.paths.lock_file();
         let _lock = fsio::lock(&lock_path).map_err(io(&lock_path))?;
-        let path = self.path();
-        let mut opened = match fsio::read_if_exists(&path).map_err(io(&path))? {
+        let mut opened = match self.read()? {
             Some(bytes) => self.decode(&bytes)?,
             None if create == Create::Never => return Ok(None),
             None => self.create(create)?,

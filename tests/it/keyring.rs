@@ -140,3 +140,30 @@ fn init_keyring_without_a_keyring_fails_with_5() {
     assert!(err.contains("D-Bus") || err.contains("keyring"), "{err}");
     assert!(env.store_bytes().is_none());
 }
+
+#[test]
+fn doctor_reports_a_locked_keyring_as_a_failing_key() {
+    let env = Env::new();
+    assert_ok(&git_in_session(&env, "approve", CRED), "approve in session");
+    let out = in_session(&env, false, &[HELPER, "doctor", "--json"], b"");
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let key = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "key")
+        .unwrap();
+    assert_eq!(key["level"], "fail");
+    assert!(key["message"].as_str().unwrap().contains("locked"), "{key}");
+    // Unlocked, the same store is healthy.
+    let out = in_session(&env, true, &[HELPER, "doctor", "--json"], b"");
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let key = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "key")
+        .unwrap();
+    assert_eq!(key["level"], "ok", "{key}");
+}
