@@ -23,6 +23,8 @@ struct Contender {
     name: &'static str,
     program: String,
     args: Vec<String>,
+    input: &'static [u8],
+    expected: String,
     times: Vec<Duration>,
 }
 
@@ -62,14 +64,27 @@ fn main() {
         root.path().join("data/git-credential-vouch"),
         root.path().join("config/git-credential-vouch"),
     );
+    // And one provider account, found by resolution rather than git's exact matching.
+    let github = Credential {
+        id: "000000000001".into(),
+        provider: "github".into(),
+        account: Some("octocat".into()),
+        username: Some("octocat".into()),
+        token_kind: Some(vouch::provider::TokenKind::GitHubClassicPat),
+        password: Some(Secret::new("ghp_provider".into())),
+        origin: vouch::credential::Origin::Added,
+        ..Default::default()
+    };
     Store::new(paths)
         .update(Create::With(SourceKind::File), |opened| {
             // Newest first, as `store` keeps them: host0 ends up last.
-            opened.entries = entries.into_iter().rev().collect();
+            opened.entries = std::iter::once(github)
+                .chain(entries.into_iter().rev())
+                .collect();
             (true, ())
         })
         .unwrap();
-    let query = b"protocol=https\nhost=host0.example.com\n";
+    const QUERY: &[u8] = b"protocol=https\nhost=host0.example.com\n";
     let expected = format!("password=ghp_{:036}", 0);
 
     let bin_dir = Path::new(HELPER)
@@ -77,29 +92,44 @@ fn main() {
         .unwrap()
         .to_string_lossy()
         .into_owned();
+    let contender = |name, program: &str, args: Vec<String>, input, expected: &str| Contender {
+        name,
+        program: program.into(),
+        args,
+        input,
+        expected: expected.into(),
+        times: Vec::new(),
+    };
+    let store_file = git_file.to_string_lossy().into_owned();
     let mut contenders = vec![
-        Contender {
-            name: "git credential-store get (plaintext)",
-            program: "git".into(),
-            args: vec![
-                "credential-store".into(),
-                "--file".into(),
-                git_file.to_string_lossy().into(),
-            ],
-            times: Vec::new(),
-        },
-        Contender {
-            name: "git-credential-vouch get (as configured: absolute path)",
-            program: HELPER.into(),
-            args: vec![],
-            times: Vec::new(),
-        },
-        Contender {
-            name: "git credential-vouch get (via git's dispatcher)",
-            program: "git".into(),
-            args: vec!["credential-vouch".into()],
-            times: Vec::new(),
-        },
+        contender(
+            "git credential-store get (plaintext)",
+            "git",
+            vec!["credential-store".into(), "--file".into(), store_file],
+            QUERY,
+            &expected,
+        ),
+        contender(
+            "git-credential-vouch get (as configured: absolute path)",
+            HELPER,
+            vec![],
+            QUERY,
+            &expected,
+        ),
+        contender(
+            "git-credential-vouch get, provider host (github.com)",
+            HELPER,
+            vec![],
+            b"protocol=https\nhost=github.com\n",
+            "username=octocat\npassword=ghp_provider",
+        ),
+        contender(
+            "git credential-vouch get (via git's dispatcher)",
+            "git",
+            vec!["credential-vouch".into()],
+            QUERY,
+            &expected,
+        ),
     ];
     for c in &mut contenders {
         c.args.push("get".into());
@@ -120,7 +150,7 @@ fn main() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(query).unwrap();
+        child.stdin.take().unwrap().write_all(c.input).unwrap();
         let out = child.wait_with_output().unwrap();
         (
             start.elapsed(),
@@ -129,7 +159,7 @@ fn main() {
     };
     for c in &contenders {
         let (_, out) = run(c);
-        assert!(out.contains(&expected), "{} answered {out:?}", c.name);
+        assert!(out.contains(&c.expected), "{} answered {out:?}", c.name);
     }
     for _ in 0..runs {
         for c in &mut contenders {
@@ -153,7 +183,7 @@ fn main() {
     for c in &mut contenders {
         let (median, p90) = stats(&mut c.times);
         println!(
-            "  {:<58} median {:>7.3} ms   p90 {:>7.3} ms   ratio {:.2}x",
+            "  {:<56} median {:>7.3} ms   p90 {:>7.3} ms   ratio {:.2}x",
             c.name,
             median.as_secs_f64() * 1e3,
             p90.as_secs_f64() * 1e3,
