@@ -169,6 +169,7 @@ impl Config {
                 issuer_url: p.issuer_url,
                 on_reject: p.on_reject,
                 builtin: false,
+                per_host: false,
             });
         }
         instances.extend(builtins);

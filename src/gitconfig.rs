@@ -82,7 +82,8 @@ fn git_ok(args: &[&str]) -> Result<String, Error> {
     if !out.status.success() {
         return Err(Error::Runtime(format!(
             "git {} failed: {}",
-            args.join(" "),
+            // Not the values: another helper's command line may carry a secret.
+            args.iter().take(4).copied().collect::<Vec<_>>().join(" "),
             String::from_utf8_lossy(&out.stderr).trim()
         )));
     }
@@ -233,13 +234,9 @@ pub fn configure(
         lines.insert(
             0,
             format!(
-                "git ({} config) now asks {ours} first; credential.helper = {}",
+                "git ({} config) now asks {ours} first, {} other helper value(s) kept after it",
                 scope.name(),
-                written
-                    .iter()
-                    .map(|h| format!("{h:?}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                written.len() - 1
             ),
         );
     }

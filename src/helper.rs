@@ -145,7 +145,7 @@ pub fn file(
         return touch(entry, &new, now);
     }
     let m = resolve::primary(&lookup).expect("a provider host");
-    let host = if m.wildcard {
+    let host = if m.instance.per_host {
         request.host.clone()
     } else {
         String::new()
@@ -157,13 +157,18 @@ pub fn file(
         .password
         .as_ref()
         .and_then(|p| TokenKind::detect(family, p.expose()));
+    // The account this token replaces: named exactly by the username git used (never through a
+    // fixed name like x-access-token, which many accounts share), and only if that is one.
     let same_account = |c: &Credential| {
         c.provider == m.instance.name
             && c.host == host
             && c.scope == scope
-            && identifies_as(c, &user)
+            && [&c.username, &c.account, &c.email]
+                .iter()
+                .any(|n| n.as_deref() == Some(user.as_str()))
     };
-    if let Some(entry) = entries.iter_mut().find(|c| same_account(c)) {
+    let mut same = entries.iter_mut().filter(|c| same_account(c));
+    if let (Some(entry), None) = (same.next(), same.next()) {
         if entry.password == new.password && entry.password_expiry_utc == new.password_expiry_utc {
             return false;
         }
@@ -316,6 +321,8 @@ pub fn erase(store: &Store, config: &Config, request: &Request) -> Result<(), Er
     store.update(Create::Never, |opened| {
         let now = unix_now();
         let mut changed = false;
+        // The same reading of the URL user as `get` (on Azure DevOps it may be the organization).
+        let user = resolve::account_filter(&lookup, &target, &opened.entries);
         let concerned = |c: &Credential| {
             if c.is_generic() {
                 let same_secret = request
@@ -330,10 +337,7 @@ pub fn erase(store: &Store, config: &Config, request: &Request) -> Result<(), Er
             } else {
                 lookup.find(&c.provider).is_some()
                     && (c.host.is_empty() || c.host == request.host)
-                    && request
-                        .username
-                        .as_deref()
-                        .is_none_or(|u| identifies_as(c, u))
+                    && user.is_none_or(|u| identifies_as(c, u))
                     && failed.is_none_or(|f| c.password.as_ref() == Some(f))
             }
         };

@@ -3,7 +3,7 @@
 //! pick: two equal candidates mean no answer. Used by `get`, `store`, `erase` and `resolve`.
 
 use crate::config::Config;
-use crate::credential::Credential;
+use crate::credential::{Credential, Origin};
 use crate::provider::path::{scope_covers, scope_depth, strip_segments};
 use crate::provider::{Family, Instance, Kind, TokenKind, UsernameRule, repo_path};
 
@@ -23,7 +23,6 @@ pub struct InstanceMatch<'c> {
     pub instance: &'c Instance,
     /// The host pattern that matched.
     pub pattern: String,
-    pub wildcard: bool,
 }
 
 /// The instances serving a host.
@@ -77,7 +76,6 @@ pub fn lookup<'c>(config: &'c Config, target: &Target<'_>) -> Lookup<'c> {
         found.matched.push(InstanceMatch {
             instance,
             pattern: pattern.to_string(),
-            wildcard: pattern.has_wildcard(),
         });
     }
     found
@@ -147,10 +145,15 @@ pub struct Resolution<'s> {
 }
 
 /// The username a credential sends when git has none.
+/// A credential git stored keeps the username it was stored with: that is what the server
+/// accepted.
 pub fn sent_username(c: &Credential) -> Option<String> {
     let rule = c
         .token_kind
         .map_or(UsernameRule::AsStored, TokenKind::username_rule);
+    if c.origin == Origin::Git && rule != UsernameRule::Bearer && c.username.is_some() {
+        return c.username.clone();
+    }
     match rule {
         UsernameRule::Account | UsernameRule::Any => {
             c.username.clone().or_else(|| c.account.clone())
@@ -174,6 +177,28 @@ pub fn identifies_as(c: &Credential, user: &str) -> bool {
     .iter()
     .flatten()
     .any(|name| name.eq_ignore_ascii_case(user))
+}
+
+/// The URL username as a filter on accounts. Azure DevOps puts the organization in the URL
+/// user: when it names none of the instance's accounts, it is the organization, not a filter.
+pub fn account_filter<'t>(
+    lookup: &Lookup<'_>,
+    target: &Target<'t>,
+    credentials: &[Credential],
+) -> Option<&'t str> {
+    let user = target.username?;
+    let azure = lookup
+        .matched
+        .first()
+        .is_some_and(|m| m.instance.kind.family() == Family::Azure);
+    let names_an_account = credentials
+        .iter()
+        .any(|c| lookup.find(&c.provider).is_some() && identifies_as(c, user));
+    if azure && !names_an_account {
+        None
+    } else {
+        Some(user)
+    }
 }
 
 /// Choose among `credentials` (any may be passed; those of other instances are ignored).
@@ -203,24 +228,30 @@ pub fn resolve<'s>(
         .filter_map(|c| lookup.find(&c.provider).map(|m| (c, m)))
         .collect();
 
-    // Azure DevOps puts the organization in the URL user: when it names no account, it is the
-    // organization, not a filter.
-    let azure = primary.is_some_and(|i| i.kind.family() == Family::Azure);
-    let user_filter = match target.username {
-        Some(u) if azure && !mine.iter().any(|(c, _)| identifies_as(c, u)) => None,
-        other => other,
-    };
-    let repository = match target.path {
-        Some(path) => primary.map(|i| repo_path(i, path)),
-        None if azure => target.username.map(str::to_owned),
+    let user_filter = account_filter(lookup, target, credentials);
+    // The repository as each instance reads the path (a path prefix or virtual directory is
+    // the instance's own); on Azure DevOps a URL user that names no account is the organization.
+    let repository_on = |instance: &Instance| match target.path {
+        Some(path) => Some(repo_path(instance, path)),
+        None if instance.kind.family() == Family::Azure && user_filter.is_none() => {
+            target.username.map(str::to_owned)
+        }
         None => None,
     };
+    let repository = primary.and_then(repository_on);
 
     let candidates: Vec<Candidate<'s>> = mine
         .iter()
         .map(|(c, m)| Candidate {
             credential: c,
-            outcome: judge(c, m, target, user_filter, repository.as_deref(), now),
+            outcome: judge(
+                c,
+                m,
+                target,
+                user_filter,
+                repository_on(m.instance).as_deref(),
+                now,
+            ),
         })
         .collect();
     let outcome = choose(&candidates, target);
@@ -369,6 +400,7 @@ mod tests {
             account: account.map(Into::into),
             username: username.map(Into::into),
             password: Some(Secret::new(format!("token-{id}"))),
+            origin: Origin::Added,
             ..Default::default()
         }
     }

@@ -70,6 +70,21 @@ fn usage(field: &str, message: impl std::fmt::Display) -> Error {
 /// The instance named by `provider`, and the host a credential is bound to ("" = every host).
 fn find_instance<'c>(config: &'c Config, provider: &str) -> Result<(&'c Instance, String), Error> {
     if let Some(instance) = config.instance(provider) {
+        if instance.per_host {
+            return Err(usage(
+                "provider",
+                format!(
+                    "{} serves one tenant per host: name the host (one of {})",
+                    instance.name,
+                    instance
+                        .hosts
+                        .iter()
+                        .map(|h| h.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
         return Ok((instance, String::new()));
     }
     let host = crate::credential::normalize_host(provider);
@@ -82,7 +97,7 @@ fn find_instance<'c>(config: &'c Config, provider: &str) -> Result<(&'c Instance
     };
     let lookup = resolve::lookup(config, &target);
     if let Some(m) = resolve::primary(&lookup) {
-        let bound = if m.wildcard {
+        let bound = if m.instance.per_host {
             host.clone()
         } else {
             String::new()

@@ -409,17 +409,21 @@ fn rekey(store: &Store, kind: SourceKind) -> Result<(), Error> {
             "no store at {}: run `git credential-vouch init` first",
             store.path().display()
         ))),
-        Some(old) if old == kind => {
+        Some((old, _)) if old == kind => {
             println!("the store already uses the {} key source", kind.name());
             Ok(())
         }
-        Some(old) => {
+        Some((old, left)) => {
             println!(
                 "moved the store key from {} to {} ({})",
                 old.name(),
                 kind.name(),
                 describe_source(kind, store)
             );
+            match left {
+                None => println!("deleted the old key from {}", describe_source(old, store)),
+                Some(why) => println!("warning: the old key could not be deleted: {why}"),
+            }
             Ok(())
         }
     }

@@ -96,15 +96,33 @@ impl KeySource for FileSource {
         format!("key file {}", self.path.display())
     }
 
-    /// The whole file goes: purge means every key, old stores' included.
-    fn forget(&self, _key_id: &KeyId) -> Result<(), Error> {
-        match std::fs::remove_file(&self.path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::Io {
-                path: self.path.clone(),
-                source: e,
-            }),
-            _ => Ok(()),
+    /// Removes this store's line; the file goes when no key is left in it.
+    fn forget(&self, key_id: &KeyId) -> Result<(), Error> {
+        let io = |source| Error::Io {
+            path: self.path.clone(),
+            source,
+        };
+        let Some(text) = self.read()? else {
+            return Ok(());
+        };
+        let id = hex(key_id);
+        let kept: Zeroizing<String> = Zeroizing::new(
+            text.lines()
+                .filter(|l| {
+                    !(l.starts_with(TAG) && l.split_ascii_whitespace().nth(1) == Some(id.as_str()))
+                })
+                .map(|l| format!("{l}\n"))
+                .collect(),
+        );
+        if !kept.lines().any(|l| l.starts_with(TAG)) {
+            return std::fs::remove_file(&self.path).map_err(io);
         }
+        let dir = self.path.parent().expect("key file has a parent dir");
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+        tmp.write_all(kept.as_bytes()).map_err(io)?;
+        tmp.as_file().sync_all().map_err(io)?;
+        tmp.persist(&self.path).map_err(|e| io(e.error))?;
+        Ok(())
     }
 }
 

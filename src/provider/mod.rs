@@ -150,6 +150,9 @@ pub struct Instance {
     pub issuer_url: Option<String>,
     pub on_reject: Option<OnReject>,
     pub builtin: bool,
+    /// Each host is a separate tenant (`*.ghe.com`): credentials are bound to one host.
+    /// Otherwise the hosts are names of one service and credentials cover all of them.
+    pub per_host: bool,
 }
 
 /// What `erase` does to a credential git reports as rejected.
@@ -174,10 +177,14 @@ pub fn builtin_instances() -> Vec<Instance> {
         issuer_url: None,
         on_reject: None,
         builtin: true,
+        per_host: false,
     };
     vec![
         make("github", Kind::GitHub, &["github.com", "gist.github.com"]),
-        make("ghe.com", Kind::GitHubEnterprise, &["*.ghe.com"]),
+        Instance {
+            per_host: true,
+            ..make("ghe.com", Kind::GitHubEnterprise, &["*.ghe.com"])
+        },
         make("gitlab", Kind::GitLab, &["gitlab.com"]),
         make("bitbucket", Kind::BitbucketCloud, &["bitbucket.org"]),
         make(

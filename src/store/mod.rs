@@ -267,8 +267,9 @@ impl Store {
     }
 
     /// Re-wrap the data key with another source: only the header is rewritten, the encrypted
-    /// entries are carried over byte for byte. Returns the previous source, `None` without store.
-    pub fn rekey(&self, kind: SourceKind) -> Result<Option<SourceKind>, Error> {
+    /// entries are carried over byte for byte, and the old source's key is deleted. Returns the
+    /// previous source and, if the old key could not be deleted, why; `None` without store.
+    pub fn rekey(&self, kind: SourceKind) -> Result<Option<(SourceKind, Option<String>)>, Error> {
         let path = self.path();
         let io = |source| Error::Io {
             path: path.clone(),
@@ -282,7 +283,7 @@ impl Store {
         let opened = self.decode(&bytes)?;
         let old = opened.header.source;
         if old == kind {
-            return Ok(Some(old));
+            return Ok(Some((old, None)));
         }
         let key_id = opened.header.key_id;
         let wrapped = keysource::open(kind, &self.paths)
@@ -300,7 +301,12 @@ impl Store {
         let mut out = header.encode();
         out.extend_from_slice(body);
         fsio::write_atomic(&path, &out).map_err(io)?;
-        Ok(Some(old))
+        // A leaked backup must not be opened with a key the user thinks is gone.
+        let left = keysource::open(old, &self.paths)
+            .forget(&key_id)
+            .err()
+            .map(|e| e.to_string());
+        Ok(Some((old, left)))
     }
 }
 

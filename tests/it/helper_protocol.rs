@@ -384,10 +384,18 @@ fn git_finds_the_helper_by_its_short_name() {
     let env = Env::new();
     env.approve(&cred("example.com", "alice", "pw"));
     let bin = std::path::Path::new(HELPER).parent().unwrap();
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let mut cmd = env.command("git");
-    cmd.env("PATH", path).args(["-c", "credential.helper=vouch", "credential", "fill"]);
+    cmd.env("PATH", path)
+        .args(["-c", "credential.helper=vouch", "credential", "fill"]);
     let out = run(&mut cmd, b"protocol=https\nhost=example.com\n");
     assert_ok(&out, "fill with credential.helper=vouch");
-    assert_eq!(fields(&out.stdout).get("password").map(String::as_str), Some("pw"));
+    assert_eq!(
+        fields(&out.stdout).get("password").map(String::as_str),
+        Some("pw")
+    );
 }

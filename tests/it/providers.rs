@@ -340,3 +340,88 @@ fn rejected_tokens_follow_the_erase_policy() {
             .is_empty()
     );
 }
+
+// Found in review: each of these once answered or overwrote the wrong credential.
+
+#[test]
+fn a_per_tenant_instance_binds_credentials_to_one_host() {
+    let env = Env::new();
+    let out = env.helper(&["add", "ghe.com", "--username", "alice"], b"ghp_acme\n");
+    let err = assert_fails(&out, 2);
+    assert!(err.contains("name the host"), "{err}");
+    env.add(&["acme.ghe.com", "--username", "alice"], "ghp_acme");
+    assert!(fill(&env, &[], "https://acme.ghe.com/o/r.git").is_some());
+    assert!(fill(&env, &[], "https://evil.ghe.com/o/r.git").is_none());
+}
+
+#[test]
+fn a_fixed_username_from_git_never_overwrites_an_account() {
+    let env = Env::new();
+    env.add(&["github", "--username", "alice"], "ghu_alice_app_user");
+    env.approve(
+        "protocol=https\nhost=github.com\nusername=x-access-token\npassword=ghs_ci_token\n",
+    );
+    let list = env.list_json();
+    let creds = list["credentials"].as_array().unwrap();
+    assert_eq!(creds.len(), 2, "{list}");
+    let a = fill(&env, &[], "https://alice@github.com/o/r.git");
+    assert_eq!(get(&a, "password"), Some("ghu_alice_app_user"));
+}
+
+#[test]
+fn each_instance_reads_the_path_by_its_own_prefix() {
+    let env = Env::new();
+    env.write_config(
+        "[[provider]]\nname = \"team-a\"\nkind = \"gitlab-self-managed\"\nhosts = [\"git.corp\"]\npath_prefix = \"/team-a\"\n\
+         [[provider]]\nname = \"corp\"\nkind = \"gitlab-self-managed\"\nhosts = [\"git.corp\"]\n",
+    );
+    env.add(&["team-a", "--email", "a@corp.example"], "glpat-team-a");
+    env.add(
+        &["corp", "--email", "a@corp.example", "--repo", "g/p"],
+        "glpat-corp-g-p",
+    );
+    // team-a/g/p is team-a's project g/p, not corp's repository g/p.
+    let a = fill(&env, &[PATH], "https://git.corp/team-a/g/p.git");
+    assert_eq!(get(&a, "password"), Some("glpat-team-a"));
+    let a = fill(&env, &[PATH], "https://git.corp/g/p.git");
+    assert_eq!(get(&a, "password"), Some("glpat-corp-g-p"));
+}
+
+#[test]
+fn a_password_git_stored_keeps_its_username() {
+    let env = Env::new();
+    env.approve("protocol=https\nhost=bitbucket.org\nusername=alice\npassword=no-prefix-secret\n");
+    let a = fill(&env, &[], "https://bitbucket.org/team/r.git");
+    assert_eq!(answer(&a), (Some("alice"), Some("no-prefix-secret")));
+}
+
+#[test]
+fn azure_erase_reads_the_url_user_as_the_organization_too() {
+    let env = Env::new();
+    let pat = "p".repeat(52);
+    env.add(
+        &[
+            "azure-devops",
+            "--email",
+            "me@corp.example",
+            "--repo",
+            "org-a",
+        ],
+        &pat,
+    );
+    env.reject(&format!(
+        "protocol=https\nhost=dev.azure.com\nusername=org-a\npassword={pat}\n"
+    ));
+    assert_eq!(env.list_json()["credentials"][0]["status"], "rejected");
+}
+
+#[test]
+fn resolve_never_echoes_a_mistyped_url() {
+    let env = Env::new();
+    let out = env.helper(
+        &["resolve", "https:/alice:ghp_SECRETTOKEN@github.com/o/r"],
+        b"",
+    );
+    let err = assert_fails(&out, 2);
+    assert!(!err.contains("SECRETTOKEN"), "{err}");
+}
