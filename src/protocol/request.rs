@@ -293,6 +293,32 @@ mod tests {
         assert_eq!(ok(&input).host, "attacker.example");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic_and_accepted_values_are_clean(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512),
+        ) {
+            if let Ok(r) = parse_request(&bytes) {
+                for v in [Some(&r.protocol), Some(&r.host), r.path.as_ref(), r.username.as_ref()].into_iter().flatten() {
+                    proptest::prop_assert!(!v.contains(['\n', '\r', '\0']));
+                }
+            }
+        }
+
+        #[test]
+        fn well_formed_requests_round_trip(
+            host in "[a-z0-9.-]{1,30}(:[0-9]{1,5})?",
+            user in "[^\n\r\x00]{0,20}",
+            pass in "[^\n\r\x00]{0,40}",
+        ) {
+            let input = format!("protocol=https\nhost={host}\nusername={user}\npassword={pass}\n");
+            let r = parse_request(input.as_bytes()).unwrap();
+            proptest::prop_assert_eq!(r.host, host);
+            proptest::prop_assert_eq!(r.username.as_deref(), Some(user.as_str()));
+            proptest::prop_assert_eq!(r.password.as_ref().map(Secret::expose), Some(pass.as_str()));
+        }
+    }
+
     #[test]
     fn line_at_the_limit_is_accepted() {
         let value = "x".repeat(MAX_LINE - "wwwauth[]=".len());

@@ -229,3 +229,14 @@ impl Env {
         serde_json::from_str(&self.vouch(&["list", "--json"], "")).expect("list --json is JSON")
     }
 }
+
+/// The first check named `name` in `doctor --json` output.
+pub fn doctor_check(out: &Output, name: &str) -> serde_json::Value {
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(out)).expect("doctor --json is JSON");
+    json["checks"]
+        .as_array()
+        .and_then(|checks| checks.iter().find(|c| c["check"] == name))
+        .unwrap_or_else(|| panic!("no {name} check in {json}"))
+        .clone()
+}

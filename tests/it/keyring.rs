@@ -147,23 +147,11 @@ fn doctor_reports_a_locked_keyring_as_a_failing_key() {
     assert_ok(&git_in_session(&env, "approve", CRED), "approve in session");
     let out = in_session(&env, false, &[HELPER, "doctor", "--json"], b"");
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let key = json["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["check"] == "key")
-        .unwrap();
+    let key = doctor_check(&out, "key");
     assert_eq!(key["level"], "fail");
     assert!(key["message"].as_str().unwrap().contains("locked"), "{key}");
     // Unlocked, the same store is healthy.
     let out = in_session(&env, true, &[HELPER, "doctor", "--json"], b"");
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let key = json["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["check"] == "key")
-        .unwrap();
+    let key = doctor_check(&out, "key");
     assert_eq!(key["level"], "ok", "{key}");
 }

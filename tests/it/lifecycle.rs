@@ -200,14 +200,7 @@ fn doctor_on_a_healthy_setup() {
     ] {
         assert!(text.contains(check), "no {check} line: {text}");
     }
-    let json: serde_json::Value =
-        serde_json::from_str(&stdout(&env.helper(&["doctor", "--json"], b""))).unwrap();
-    let store = json["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["check"] == "store")
-        .unwrap();
+    let store = doctor_check(&env.helper(&["doctor", "--json"], b""), "store");
     assert_eq!(store["level"], "ok");
     assert!(
         store["message"].as_str().unwrap().contains("1 entries"),
