@@ -97,7 +97,7 @@ fn write(
 /// Store the credential git approved: on a provider host, filed under its instance and account;
 /// elsewhere replacing the generic credentials it supersedes.
 pub fn store(store: &Store, config: &Config, request: &Request) -> Result<(), Error> {
-    let Some(new) = credential_to_store(request)? else {
+    let Some(new) = storable(request)? else {
         return Ok(());
     };
     store.update(Create::Auto, |opened| {
@@ -107,12 +107,6 @@ pub fn store(store: &Store, config: &Config, request: &Request) -> Result<(), Er
         )
     })?;
     Ok(())
-}
-
-/// What `store` keeps of `request`, or `None` for what must not be stored (expired,
-/// ephemeral, incomplete).
-pub fn storable(request: &Request) -> Result<Option<Credential>, Error> {
-    credential_to_store(request)
 }
 
 /// File `new` (from `request`) into `entries`. True when the entries changed.
@@ -266,7 +260,9 @@ fn same_secrets(a: &Credential, b: &Credential) -> bool {
         && a.credential == b.credential
 }
 
-fn credential_to_store(request: &Request) -> Result<Option<Credential>, Error> {
+/// What `store` keeps of `request`, or `None` for what must not be stored (expired,
+/// ephemeral, incomplete).
+pub fn storable(request: &Request) -> Result<Option<Credential>, Error> {
     if request.ephemeral || request.password_expiry_utc.is_some_and(|e| e < unix_now()) {
         return Ok(None);
     }
