@@ -95,7 +95,15 @@ impl Config {
         };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let offset = e.span().map_or(0, |s| s.start);
-            invalid(offset, e.message().trim().replace('\n', " "))
+            let message = e.message().trim().replace('\n', " ");
+            // toml names the key for unknown fields, not for a value of the wrong type: take it
+            // from the line, so every error names its key.
+            match key_at(text, offset) {
+                Some(key) if !message.contains(&format!("`{key}`")) => {
+                    invalid(offset, format!("{key}: {message}"))
+                }
+                _ => invalid(offset, message),
+            }
         })?;
         let builtins = builtin_instances();
         let mut instances: Vec<Instance> = Vec::new();
@@ -183,6 +191,18 @@ impl Config {
     pub fn instance(&self, name: &str) -> Option<&Instance> {
         self.instances.iter().find(|i| i.name == name)
     }
+}
+
+/// The key assigned on the line where `offset` falls (`key = value`), if there is one.
+fn key_at(text: &str, offset: usize) -> Option<&str> {
+    let line = text.lines().nth(line_of(text, offset) - 1)?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim();
+    (!key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+    .then_some(key)
 }
 
 fn line_of(text: &str, offset: usize) -> usize {

@@ -51,6 +51,32 @@ struct Record {
     /// `credential.<url>.useHttpPath` keys this tool set (they were unset before).
     #[serde(default)]
     http_path_keys: Vec<String>,
+    /// The config file configure created (none existed): removed again when left empty.
+    #[serde(default)]
+    created_file: Option<PathBuf>,
+}
+
+/// The file git writes for `scope`, where it can be known without asking git.
+fn scope_file(scope: Scope) -> Option<PathBuf> {
+    let env = |name| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    match scope {
+        Scope::Global => env("GIT_CONFIG_GLOBAL").or_else(|| {
+            let home = env("HOME")?.join(".gitconfig");
+            let xdg = env("XDG_CONFIG_HOME")
+                .or_else(|| env("HOME").map(|h| h.join(".config")))
+                .map(|d| d.join("git/config"));
+            Some(match xdg {
+                Some(xdg) if !home.exists() && xdg.exists() => xdg,
+                _ => home,
+            })
+        }),
+        Scope::System => env("GIT_CONFIG_SYSTEM"),
+        Scope::Local => None,
+    }
 }
 
 /// The helper value for git: the absolute path, so git runs the binary directly instead of
@@ -200,6 +226,10 @@ pub fn configure(
     let earlier = earlier_helpers(scope)?;
     let path = record_path(state_dir, scope);
     let old_record = read_record(&path)?;
+    let created_file = match &old_record {
+        Some(r) => r.created_file.clone(),
+        None => scope_file(scope).filter(|f| !f.exists()),
+    };
     // Still as our last configure left it: start again from the user's own list.
     let user_list = match &old_record {
         Some(r) if r.helpers_written == before => r.helpers_before.clone(),
@@ -251,6 +281,7 @@ pub fn configure(
         helpers_before: user_list,
         helpers_written: written.clone(),
         http_path_keys,
+        created_file,
     };
     std::fs::write(
         &path,
@@ -308,6 +339,17 @@ pub fn unconfigure(
         if get_all(scope, key)? == ["true"] {
             git_ok(&["config", scope.flag(), "--unset", key])?;
             lines.push(format!("unset {key}"));
+        }
+    }
+    if let Some(file) = record.as_ref().and_then(|r| r.created_file.as_ref()) {
+        // git leaves an empty file behind; it was not there before configure.
+        if std::fs::read_to_string(file).is_ok_and(|t| t.trim().is_empty())
+            && std::fs::remove_file(file).is_ok()
+        {
+            lines.push(format!(
+                "removed {} (configure had created it)",
+                file.display()
+            ));
         }
     }
     if record.is_some() {

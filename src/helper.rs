@@ -119,13 +119,15 @@ pub fn file(
 ) -> bool {
     let target = request.target();
     let lookup = resolve::lookup(config, &target);
-    if new.is_pre_encoded() || !lookup.is_provider() {
+    if !lookup.is_provider() {
         return file_generic(entries, request, new, now);
     }
-    // git sends `store` after every successful use, usually with what we just answered.
+    // git sends `store` after every successful use, usually with what we just answered (a
+    // Bearer token comes back as `credential`).
     let resolution = resolve::resolve(&lookup, &target, entries, now);
+    let token = new.password.as_ref().or(new.credential.as_ref());
     let answered = match &resolution.outcome {
-        Outcome::Answer { credential, .. } if credential.password == new.password => {
+        Outcome::Answer { credential, .. } if credential.password.as_ref() == token => {
             Some(credential.id.clone())
         }
         _ => None,
@@ -137,6 +139,9 @@ pub fn file(
             .find(|c| c.id == id)
             .expect("answered from these entries");
         return touch(entry, &new, now);
+    }
+    if new.is_pre_encoded() {
+        return file_generic(entries, request, new, now);
     }
     let m = resolve::primary(&lookup).expect("a provider host");
     let host = if m.instance.per_host {

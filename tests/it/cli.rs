@@ -299,3 +299,32 @@ fn every_command_has_help() {
         assert!(stdout(&out).contains("Usage"), "{cmd}");
     }
 }
+
+#[test]
+fn the_config_file_can_be_named_by_flag_or_environment() {
+    let env = Env::new();
+    let file = env.path("elsewhere.toml");
+    std::fs::write(
+        &file,
+        "[[provider]]\nname = \"mine\"\nkind = \"gitea\"\nhosts = [\"git.mine.example\"]\n",
+    )
+    .unwrap();
+    let by_flag = env.vouch(
+        &[
+            "--config",
+            file.to_str().unwrap(),
+            "resolve",
+            "https://git.mine.example/o/r.git",
+        ],
+        "",
+    );
+    assert!(by_flag.contains("instance:   mine"), "{by_flag}");
+    let mut cmd = env.command(HELPER);
+    cmd.env("VOUCH_CONFIG", &file)
+        .args(["resolve", "https://git.mine.example/o/r.git"]);
+    let by_env = stdout(&run(&mut cmd, b""));
+    assert!(by_env.contains("instance:   mine"), "{by_env}");
+    // The default file is not read when another is named.
+    let default = env.vouch(&["resolve", "https://git.mine.example/o/r.git"], "");
+    assert!(default.contains("instance:   none"), "{default}");
+}

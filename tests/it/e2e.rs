@@ -370,4 +370,7 @@ fn a_data_center_project_token_is_sent_as_bearer() {
         "{:?}",
         server.log()
     );
+    // git sends the Bearer credential back with `store`: it is the one answered, not a new one.
+    let list = env.list_json();
+    assert_eq!(list["credentials"].as_array().unwrap().len(), 1, "{list}");
 }

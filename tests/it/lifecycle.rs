@@ -283,11 +283,19 @@ fn import_moves_a_git_credentials_file() {
         file.exists(),
         "the plaintext file stays without --remove-source"
     );
-    for i in [0, 42, 99] {
-        let a = env.fill(&format!("protocol=https\nhost=host{i}.example.com\n"));
-        assert_eq!(get(&a, "password"), Some(format!("p@ss{i}").as_str()));
-        assert_eq!(get(&a, "username"), Some(format!("user{i}").as_str()));
+    for i in 0..100 {
+        let out = env.helper(
+            &["get"],
+            format!("protocol=https\nhost=host{i}.example.com\n").as_bytes(),
+        );
+        assert_eq!(
+            stdout(&out),
+            format!("username=user{i}\npassword=p@ss{i}\n"),
+            "entry {i}"
+        );
     }
+    let a = env.fill("protocol=https\nhost=host42.example.com\n");
+    assert_eq!(get(&a, "password"), Some("p@ss42"));
     let list = env.list_json();
     let github = list["credentials"]
         .as_array()
@@ -340,4 +348,152 @@ fn import_never_prints_a_bad_line() {
     assert_ok(&out, "import");
     assert!(stdout(&out).contains("line 2 skipped"), "{}", stdout(&out));
     assert!(!stdout(&out).contains("hunter2"));
+}
+
+#[test]
+fn install_in_a_home_without_gitconfig_and_other_scopes() {
+    let env = Env::new();
+    let prefix = env.path("prefix");
+    let prefix = prefix.to_str().unwrap();
+    // --no-configure touches no git config at all.
+    let out = install_sh(&env, &["--prefix", prefix, "--no-configure"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        gitconfig(&env).is_none(),
+        "--no-configure wrote ~/.gitconfig"
+    );
+    // A fresh HOME has no ~/.gitconfig: after install and uninstall it has none again.
+    assert!(
+        install_sh(&env, &["--prefix", prefix], None)
+            .status
+            .success()
+    );
+    assert!(gitconfig(&env).is_some());
+    let out = install_sh(&env, &["--uninstall", "--prefix", prefix], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        gitconfig(&env).is_none(),
+        "uninstall left {:?}",
+        gitconfig(&env)
+    );
+
+    // --system writes the system config (here a file named by GIT_CONFIG_SYSTEM).
+    let system = env.path("etc-gitconfig");
+    let original = "[credential]\n\thelper = osxkeychain\n";
+    std::fs::write(&system, original).unwrap();
+    let mut cmd = env.command("bash");
+    cmd.arg(Path::new(REPO).join("install/install.sh"))
+        .args(["--prefix", prefix, "--system"])
+        .env_remove("GIT_CONFIG_NOSYSTEM")
+        .env("GIT_CONFIG_SYSTEM", &system);
+    let real_home = std::env::var_os("HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_default();
+    let toolchain = |cmd: &mut std::process::Command| {
+        cmd.env(
+            "CARGO_HOME",
+            std::env::var_os("CARGO_HOME").unwrap_or_else(|| real_home.join(".cargo").into()),
+        )
+        .env(
+            "RUSTUP_HOME",
+            std::env::var_os("RUSTUP_HOME").unwrap_or_else(|| real_home.join(".rustup").into()),
+        )
+        .env(
+            "CARGO_TARGET_DIR",
+            Path::new(REPO).join("target/install-test"),
+        );
+    };
+    toolchain(&mut cmd);
+    let out = run(&mut cmd, b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&system).unwrap();
+    assert!(
+        text.contains("git-credential-vouch") && text.contains("osxkeychain"),
+        "{text}"
+    );
+    assert!(gitconfig(&env).is_none(), "--system wrote ~/.gitconfig");
+    let mut cmd = env.command("bash");
+    cmd.arg(Path::new(REPO).join("install/install.sh"))
+        .args(["--uninstall", "--prefix", prefix, "--system"])
+        .env_remove("GIT_CONFIG_NOSYSTEM")
+        .env("GIT_CONFIG_SYSTEM", &system);
+    toolchain(&mut cmd);
+    assert!(run(&mut cmd, b"").status.success());
+    assert_eq!(std::fs::read_to_string(&system).unwrap(), original);
+}
+
+#[test]
+fn configure_local_writes_only_the_repository_config() {
+    let env = Env::new();
+    let repo = env.path("home/repo");
+    assert!(
+        run(
+            env.command("git")
+                .args(["init", "-q", repo.to_str().unwrap()]),
+            b""
+        )
+        .status
+        .success()
+    );
+    let local = || std::fs::read_to_string(repo.join(".git/config")).unwrap();
+    let before = local();
+    let mut cmd = env.command(HELPER);
+    cmd.current_dir(&repo).arg("configure").arg("--local");
+    assert_ok(&run(&mut cmd, b""), "configure --local");
+    assert!(local().contains("git-credential-vouch"));
+    assert!(gitconfig(&env).is_none());
+    let mut cmd = env.command(HELPER);
+    cmd.current_dir(&repo).args(["unconfigure", "--local"]);
+    assert_ok(&run(&mut cmd, b""), "unconfigure --local");
+    assert_eq!(local(), before);
+}
+
+#[test]
+fn doctor_warns_about_helpers_first_and_expiring_tokens() {
+    let env = Env::new();
+    std::fs::write(
+        env.path("home/.gitconfig"),
+        format!("[credential]\n\thelper = cache\n\thelper = {HELPER}\n"),
+    )
+    .unwrap();
+    let expired = env.add(
+        &["github", "--username", "old", "--expires", "2001-01-01"],
+        "ghp_old",
+    );
+    let soon = (unix_now() + 3 * 86_400).to_string();
+    let expiring = env.add(
+        &["github", "--username", "soon", "--expires", &soon],
+        "ghp_soon",
+    );
+    let out = env.helper(&["doctor", "--json"], b"");
+    let chain = doctor_check(&out, "git config");
+    assert_eq!(chain["level"], "warn");
+    assert!(
+        chain["message"].as_str().unwrap().contains("cache"),
+        "{chain}"
+    );
+    let e = doctor_check(&out, "expired");
+    assert_eq!(e["level"], "warn");
+    assert!(e["message"].as_str().unwrap().contains(&expired), "{e}");
+    let s = doctor_check(&out, "expiring");
+    assert_eq!(s["level"], "warn");
+    assert!(s["message"].as_str().unwrap().contains(&expiring), "{s}");
+}
+
+#[test]
+fn import_reads_gits_xdg_credentials_file_too() {
+    let env = Env::new();
+    let file = env.path("config/git/credentials");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, "https://xdg-user:xdg-pass@xdg.example\n").unwrap();
+    let out = env.vouch(&["import", "--remove-source"], "");
+    assert!(
+        out.contains("1 entries, 1 new") && out.contains("removed"),
+        "{out}"
+    );
+    assert!(!file.exists());
+    assert_eq!(
+        get(&env.fill("protocol=https\nhost=xdg.example\n"), "password"),
+        Some("xdg-pass")
+    );
 }

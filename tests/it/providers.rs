@@ -425,3 +425,54 @@ fn resolve_never_echoes_a_mistyped_url() {
     let err = assert_fails(&out, 2);
     assert!(!err.contains("SECRETTOKEN"), "{err}");
 }
+
+#[test]
+fn a_bearer_answer_sent_back_by_git_is_not_stored_twice() {
+    if git_version() < (2, 46) {
+        return;
+    }
+    let env = Env::new();
+    env.write_config(BB_CONFIG);
+    let id = env.add(
+        &["bb-dc", "--token-kind", "project-token", "--repo", "PROJ"],
+        "project-secret",
+    );
+    let approve = "url=https://bb.corp:7990/scm/PROJ/r.git\ncapability[]=authtype\nauthtype=Bearer\ncredential=project-secret\n";
+    assert_ok(&env.git_credential(&[PATH], "approve", approve), "approve");
+    assert_eq!(env.list_json()["credentials"].as_array().unwrap().len(), 1);
+    env.vouch(&["remove", &id], "");
+    assert!(
+        fill_bearer(&env, &[PATH], "https://bb.corp:7990/scm/PROJ/r.git").is_none(),
+        "a removed token still answers"
+    );
+}
+
+#[test]
+fn on_reject_per_instance_and_keep_for_what_git_stored() {
+    // Per instance: delete even an added token.
+    let env = Env::new();
+    env.write_config("[[provider]]\nname = \"gt\"\nkind = \"gitea\"\nhosts = [\"gt.example\"]\non_reject = \"delete\"\n");
+    env.add(&["gt", "--username", "alice"], "tok");
+    env.add(&["github", "--username", "alice"], "ghp_kept");
+    env.reject("protocol=https\nhost=gt.example\nusername=alice\npassword=tok\n");
+    env.reject("protocol=https\nhost=github.com\nusername=alice\npassword=ghp_kept\n");
+    let list = env.list_json();
+    let creds = list["credentials"].as_array().unwrap();
+    assert_eq!(creds.len(), 1, "{list}");
+    assert_eq!(
+        (creds[0]["provider"].as_str(), creds[0]["status"].as_str()),
+        (Some("github"), Some("rejected"))
+    );
+
+    // Globally keep: what git stored is kept and marked too.
+    let env = Env::new();
+    env.write_config("on_reject = \"keep\"\n");
+    env.approve("protocol=https\nhost=gitlab.com\nusername=a@x.io\npassword=glpat-learned\n");
+    env.approve("protocol=https\nhost=plain.example\nusername=u\npassword=p\n");
+    env.reject("protocol=https\nhost=gitlab.com\nusername=a@x.io\npassword=glpat-learned\n");
+    env.reject("protocol=https\nhost=plain.example\nusername=u\npassword=p\n");
+    let list = env.list_json();
+    let creds = list["credentials"].as_array().unwrap();
+    assert_eq!(creds.len(), 2, "{list}");
+    assert!(creds.iter().all(|c| c["status"] == "rejected"), "{list}");
+}
