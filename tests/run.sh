@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test of git-credential-vouch. First installs, with apt-get, what the tests need
-# (git, gnome-keyring, dbus, a C compiler for the vendored libdbus) when it is missing.
+# (git, gnome-keyring, dbus, tmux, a C compiler for the vendored libdbus) when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in git gnome-keyring dbus dbus-bin gcc libc6-dev; do
+for pkg in git gnome-keyring dbus dbus-bin gcc libc6-dev tmux; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
