@@ -54,10 +54,6 @@ impl HostPattern {
         all && labels.next().is_none()
     }
 
-    pub fn has_wildcard(&self) -> bool {
-        self.labels.iter().any(|l| l == "*")
-    }
-
     pub fn as_str(&self) -> &str {
         &self.text
     }
