@@ -9,28 +9,31 @@ const REPO: &str = env!("CARGO_MANIFEST_DIR");
 /// install.sh with a fresh HOME and PREFIX. The toolchain's own dirs are kept (HOME moves),
 /// and a dedicated target dir keeps the release build cached between runs.
 fn install_sh(env: &Env, args: &[&str], path: Option<&str>) -> std::process::Output {
-    let mut cmd = env.command("bash");
-    cmd.arg(Path::new(REPO).join("install/install.sh"))
-        .args(args);
-    let real_home = std::env::var_os("HOME")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_default();
-    cmd.env(
-        "CARGO_HOME",
-        std::env::var_os("CARGO_HOME").unwrap_or_else(|| real_home.join(".cargo").into()),
-    )
-    .env(
-        "RUSTUP_HOME",
-        std::env::var_os("RUSTUP_HOME").unwrap_or_else(|| real_home.join(".rustup").into()),
-    )
-    .env(
-        "CARGO_TARGET_DIR",
-        Path::new(REPO).join("target/install-test"),
-    );
+    let mut cmd = install_command(env, args);
     if let Some(path) = path {
         cmd.env("PATH", path);
     }
     run(&mut cmd, b"")
+}
+
+/// `bash install/install.sh ARGS` in the test's HOME, with the real toolchain dirs.
+fn install_command(env: &Env, args: &[&str]) -> std::process::Command {
+    let real_home = std::env::var_os("HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_default();
+    let dir = |var: &str, default: &str| {
+        std::env::var_os(var).unwrap_or_else(|| real_home.join(default).into())
+    };
+    let mut cmd = env.command("bash");
+    cmd.arg(Path::new(REPO).join("install/install.sh"))
+        .args(args)
+        .env("CARGO_HOME", dir("CARGO_HOME", ".cargo"))
+        .env("RUSTUP_HOME", dir("RUSTUP_HOME", ".rustup"))
+        .env(
+            "CARGO_TARGET_DIR",
+            Path::new(REPO).join("target/install-test"),
+        );
+    cmd
 }
 
 fn gitconfig(env: &Env) -> Option<String> {
@@ -381,29 +384,9 @@ fn install_in_a_home_without_gitconfig_and_other_scopes() {
     let system = env.path("etc-gitconfig");
     let original = "[credential]\n\thelper = osxkeychain\n";
     std::fs::write(&system, original).unwrap();
-    let mut cmd = env.command("bash");
-    cmd.arg(Path::new(REPO).join("install/install.sh"))
-        .args(["--prefix", prefix, "--system"])
-        .env_remove("GIT_CONFIG_NOSYSTEM")
+    let mut cmd = install_command(&env, &["--prefix", prefix, "--system"]);
+    cmd.env_remove("GIT_CONFIG_NOSYSTEM")
         .env("GIT_CONFIG_SYSTEM", &system);
-    let real_home = std::env::var_os("HOME")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_default();
-    let toolchain = |cmd: &mut std::process::Command| {
-        cmd.env(
-            "CARGO_HOME",
-            std::env::var_os("CARGO_HOME").unwrap_or_else(|| real_home.join(".cargo").into()),
-        )
-        .env(
-            "RUSTUP_HOME",
-            std::env::var_os("RUSTUP_HOME").unwrap_or_else(|| real_home.join(".rustup").into()),
-        )
-        .env(
-            "CARGO_TARGET_DIR",
-            Path::new(REPO).join("target/install-test"),
-        );
-    };
-    toolchain(&mut cmd);
     let out = run(&mut cmd, b"");
     assert!(out.status.success(), "{}", stderr(&out));
     let text = std::fs::read_to_string(&system).unwrap();
@@ -412,12 +395,9 @@ fn install_in_a_home_without_gitconfig_and_other_scopes() {
         "{text}"
     );
     assert!(gitconfig(&env).is_none(), "--system wrote ~/.gitconfig");
-    let mut cmd = env.command("bash");
-    cmd.arg(Path::new(REPO).join("install/install.sh"))
-        .args(["--uninstall", "--prefix", prefix, "--system"])
-        .env_remove("GIT_CONFIG_NOSYSTEM")
+    let mut cmd = install_command(&env, &["--uninstall", "--prefix", prefix, "--system"]);
+    cmd.env_remove("GIT_CONFIG_NOSYSTEM")
         .env("GIT_CONFIG_SYSTEM", &system);
-    toolchain(&mut cmd);
     assert!(run(&mut cmd, b"").status.success());
     assert_eq!(std::fs::read_to_string(&system).unwrap(), original);
 }
