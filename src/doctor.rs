@@ -45,6 +45,7 @@ pub fn run(store: &Store, config: Result<Config, String>, exe: &Path) -> Vec<Che
                     format!("{} parses ({n} configured instances)", p.display())
                 });
             checks.push(check("config", Level::Ok, source));
+            checks.extend(plain_http_checks(c));
         }
         Err(e) => checks.push(check("config", Level::Fail, e.clone())),
     }
@@ -54,6 +55,35 @@ pub fn run(store: &Store, config: Result<Config, String>, exe: &Path) -> Vec<Che
     }
     checks.push(plaintext_check());
     checks
+}
+
+/// `allow_http` sends tokens in clear text: fine on loopback, worth a word anywhere else.
+fn plain_http_checks(config: &Config) -> impl Iterator<Item = Check> + '_ {
+    config.instances.iter().filter(|i| i.allow_http).map(|i| {
+        let exposed: Vec<&str> = i
+            .hosts
+            .iter()
+            .filter(|h| !h.is_loopback())
+            .map(|h| h.as_str())
+            .collect();
+        if exposed.is_empty() {
+            check(
+                "plain-http",
+                Level::Ok,
+                format!("{}: allow_http on loopback hosts only", i.name),
+            )
+        } else {
+            check(
+                "plain-http",
+                Level::Warn,
+                format!(
+                    "{}: allow_http sends tokens unencrypted to {}; keep it for loopback or a closed network",
+                    i.name,
+                    exposed.join(", ")
+                ),
+            )
+        }
+    })
 }
 
 fn git_version() -> Check {

@@ -190,7 +190,16 @@ pub fn path_urls(config: &crate::config::Config) -> Vec<String> {
         .instances
         .iter()
         .filter(|i| i.kind.needs_path() || i.path_prefix.is_some())
-        .flat_map(|i| i.hosts.iter().map(|h| format!("https://{h}")))
+        .flat_map(|i| {
+            let schemes: &[&str] = if i.allow_http {
+                &["https", "http"]
+            } else {
+                &["https"]
+            };
+            i.hosts
+                .iter()
+                .flat_map(move |h| schemes.iter().map(move |s| format!("{s}://{h}")))
+        })
         .collect();
     urls.dedup();
     urls

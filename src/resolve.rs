@@ -48,13 +48,18 @@ impl Lookup<'_> {
     }
 }
 
-/// Provider instances apply to http and https; every other protocol is generic storage.
+/// Provider instances answer https (and http where `allow_http`); every other protocol, and
+/// plain http to a provider's host, is generic storage: a token added for a provider never
+/// travels in clear text because a remote URL said `http://`.
 pub fn lookup<'c>(config: &'c Config, target: &Target<'_>) -> Lookup<'c> {
     let mut found = Lookup::default();
     if !matches!(target.protocol, "http" | "https") {
         return found;
     }
-    for instance in &config.instances {
+    for instance in config.serving(target.host) {
+        if !instance.serves(target.protocol) {
+            continue;
+        }
         let Some(pattern) = instance.hosts.iter().find(|p| p.matches(target.host)) else {
             continue;
         };

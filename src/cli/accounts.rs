@@ -69,7 +69,10 @@ fn usage(field: &str, message: impl std::fmt::Display) -> Error {
 
 /// The instance named by `provider`, and the host a credential is bound to ("" = every host).
 fn find_instance<'c>(config: &'c Config, provider: &str) -> Result<(&'c Instance, String), Error> {
-    if let Some(instance) = config.instance(provider) {
+    let named = config
+        .named(provider)
+        .map_err(|why| usage("provider", escape(&why)))?;
+    if let Some(instance) = named {
         if instance.per_host {
             return Err(usage(
                 "provider",
@@ -104,17 +107,13 @@ fn find_instance<'c>(config: &'c Config, provider: &str) -> Result<(&'c Instance
         };
         return Ok((m.instance, bound));
     }
-    let hint = match Kind::parse(provider) {
-        Some(kind) => format!(
-            "`{provider}` is a kind, not an instance: add a [[provider]] of kind {} to config.toml",
-            kind.name()
-        ),
-        None => format!(
+    Err(usage(
+        "provider",
+        format!(
             "no provider instance or known host named `{}` (see `git credential-vouch providers`)",
             escape(provider)
         ),
-    };
-    Err(usage("provider", hint))
+    ))
 }
 
 fn read_token(prompt: &str) -> Result<Secret, Error> {

@@ -180,15 +180,30 @@ pub fn helper_action(args: &[OsString]) -> Option<Command> {
 }
 
 pub fn parse(args: Vec<OsString>) -> Result<Cli, u8> {
+    // git calls a helper with one action word and nothing else.
+    let from_git = args.len() == 2 && !std::io::stdin().is_terminal();
     match Cli::try_parse_from(args) {
         Ok(cli) => Ok(cli),
-        // git may grow new actions (e.g. `capability`): a helper must ignore them silently. A
-        // person typing a wrong command at a terminal still gets told.
-        Err(e)
-            if e.kind() == clap::error::ErrorKind::InvalidSubcommand
-                && !std::io::stdin().is_terminal() =>
-        {
+        // git may grow new actions (e.g. `capability`): a helper must ignore them silently.
+        Err(e) if e.kind() == clap::error::ErrorKind::InvalidSubcommand && from_git => {
             Err(exit::OK)
+        }
+        // A person's typo (`verfy --json`) must not pass for a future git action.
+        Err(e) if e.kind() == clap::error::ErrorKind::InvalidSubcommand => {
+            let word = e
+                .get(clap::error::ContextKind::InvalidSubcommand)
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let commands: Vec<String> = <Cli as clap::CommandFactory>::command()
+                .get_subcommands()
+                .map(|c| c.get_name().to_owned())
+                .collect();
+            eprintln!(
+                "git-credential-vouch: unknown command `{}`; commands: {}",
+                crate::term::escape(&word),
+                commands.join(", ")
+            );
+            Err(exit::USAGE)
         }
         Err(e) => {
             let _ = e.print();

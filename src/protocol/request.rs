@@ -141,6 +141,26 @@ fn is_true(value: &str) -> bool {
         .any(|t| value.eq_ignore_ascii_case(t))
 }
 
+/// `name[:port]` or `[v6][:port]`: a `:` must be followed by a port number. `github.com:`
+/// would otherwise be a second spelling of a host, with credentials of its own.
+fn port_is_valid(host: &str) -> bool {
+    let after_name = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((_, after)) => after,
+            None => return false,
+        },
+        None => host.find(':').map_or("", |i| &host[i..]),
+    };
+    match after_name.strip_prefix(':') {
+        None => after_name.is_empty(),
+        Some(port) => {
+            !port.is_empty()
+                && port.bytes().all(|b| b.is_ascii_digit())
+                && port.parse::<u16>().is_ok_and(|p| p != 0)
+        }
+    }
+}
+
 fn into_request(ctx: &mut Context, extras: Extras) -> Result<Request, Error> {
     // Take the secrets out of gix's plain Strings into zeroizing ones at once.
     let password = ctx.password.take().map(Secret::new);
@@ -155,6 +175,11 @@ fn into_request(ctx: &mut Context, extras: Extras) -> Result<Request, Error> {
     };
     if host.is_empty() && matches!(protocol.as_str(), "http" | "https") {
         return Err(Error::Invalid(format!("empty 'host' for {protocol}")));
+    }
+    if !port_is_valid(&host) {
+        return Err(Error::Invalid(
+            "'host' has an empty or invalid port after ':'".into(),
+        ));
     }
     let path = match ctx.path.take() {
         // Validated as UTF-8 line by line above.
@@ -273,6 +298,22 @@ mod tests {
         assert!(rejected(b"host=a\n").contains("protocol"));
         assert!(rejected(b"protocol=https\n").contains("host"));
         assert!(rejected(b"protocol=https\nhost=\n").contains("host"));
+        for bad in [
+            "github.com:",
+            "a:b",
+            "a:0",
+            "a:1:2",
+            "a:99999",
+            "[::1]:",
+            "[::1",
+            "a:+1",
+        ] {
+            let input = format!("protocol=https\nhost={bad}\n");
+            assert!(rejected(input.as_bytes()).contains("port"), "{bad}");
+        }
+        for good in ["a:1", "a:65535", "[::1]", "[::1]:8080", "a.b-c"] {
+            ok(&format!("protocol=https\nhost={good}\n"));
+        }
         let long = format!("protocol=https\nhost=a\nwwwauth[]={}\n", "x".repeat(70_000));
         assert!(rejected(long.as_bytes()).contains("longer than"));
     }
@@ -307,7 +348,7 @@ mod tests {
 
         #[test]
         fn well_formed_requests_round_trip(
-            host in "[a-z0-9.-]{1,30}(:[0-9]{1,5})?",
+            host in "[a-z0-9.-]{1,30}(:[1-9][0-9]{0,3})?",
             user in "[^\n\r\x00]{0,20}",
             pass in "[^\n\r\x00]{0,40}",
         ) {

@@ -57,6 +57,33 @@ impl HostPattern {
     pub fn as_str(&self) -> &str {
         &self.text
     }
+
+    /// No wildcard: the pattern is one host, and its text is that host as git sends it.
+    pub fn is_exact(&self) -> bool {
+        !self.labels.iter().any(|l| l == "*")
+    }
+
+    /// Whether some host matches both patterns: same port, same number of labels, and each
+    /// label pair equal or a wildcard on either side.
+    pub fn overlaps(&self, other: &HostPattern) -> bool {
+        self.port == other.port
+            && self.labels.len() == other.labels.len()
+            && self
+                .labels
+                .iter()
+                .zip(&other.labels)
+                .all(|(a, b)| a == b || a == "*" || b == "*")
+    }
+
+    /// `localhost` or a 127.0.0.0/8 literal: where plain http never leaves the machine.
+    /// (IPv6 literals are not host patterns here.)
+    pub fn is_loopback(&self) -> bool {
+        match self.labels.as_slice() {
+            [one] => one == "localhost",
+            [a, b, c, d] => a == "127" && [b, c, d].iter().all(|l| l.parse::<u8>().is_ok()),
+            _ => false,
+        }
+    }
 }
 
 fn split_port(host: &str) -> (&str, Option<u16>) {
@@ -121,5 +148,19 @@ mod tests {
         assert!(m("127.0.0.1:7990", "127.0.0.1:7990"));
         assert!(HostPattern::parse("host:http").is_none());
         assert!(HostPattern::parse("host:0").is_none());
+        assert!(HostPattern::parse("host:").is_none());
+    }
+
+    #[test]
+    fn overlap_exactness_and_loopback() {
+        let p = |t: &str| HostPattern::parse(t).unwrap();
+        assert!(p("github.com").overlaps(&p("GitHub.com")));
+        assert!(p("*.com").overlaps(&p("github.com")));
+        assert!(p("*.ghe.com").overlaps(&p("acme.*.com")));
+        assert!(!p("github.com").overlaps(&p("github.com:8443")));
+        assert!(!p("*.github.com").overlaps(&p("github.com")));
+        assert!(p("github.com").is_exact() && !p("*.ghe.com").is_exact());
+        assert!(p("127.0.0.1:8080").is_loopback() && p("localhost").is_loopback());
+        assert!(!p("127.example.com.x").is_loopback() && !p("10.0.0.1").is_loopback());
     }
 }

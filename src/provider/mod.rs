@@ -149,10 +149,21 @@ pub struct Instance {
     /// Where tokens are issued, when not the git host (kept for OAuth flows).
     pub issuer_url: Option<String>,
     pub on_reject: Option<OnReject>,
+    /// Tokens are answered over plain `http` too (config.toml `allow_http`): for loopback test
+    /// servers and closed intranets only. Otherwise `https` only, so one mistyped or hostile
+    /// `http://` remote never sends a token in clear text.
+    pub allow_http: bool,
     pub builtin: bool,
     /// Each host is a separate tenant (`*.ghe.com`): credentials are bound to one host.
     /// Otherwise the hosts are names of one service and credentials cover all of them.
     pub per_host: bool,
+}
+
+impl Instance {
+    /// Whether this instance answers for `protocol`: `https`, and `http` only when allowed.
+    pub fn serves(&self, protocol: &str) -> bool {
+        protocol == "https" || (protocol == "http" && self.allow_http)
+    }
 }
 
 /// What `erase` does to a credential git reports as rejected.
@@ -176,6 +187,7 @@ pub fn builtin_instances() -> Vec<Instance> {
         virtual_directory: None,
         issuer_url: None,
         on_reject: None,
+        allow_http: false,
         builtin: true,
         per_host: false,
     };

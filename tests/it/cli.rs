@@ -333,44 +333,27 @@ fn the_config_file_can_be_named_by_flag_or_environment() {
 #[test]
 fn the_token_prompt_does_not_echo() {
     let env = Env::new();
-    let sock = env.path("tmux.sock");
     let out_file = env.path("id.txt");
     let done = env.path("done");
-    let tmux = |args: &[&str]| {
-        let mut cmd = env.command("tmux");
-        cmd.env("TERM", "xterm").arg("-S").arg(&sock).args(args);
-        run(&mut cmd, b"")
-    };
     let script = format!(
         "{HELPER} add github --username alice > '{}'; touch '{}'; sleep 30",
         out_file.display(),
         done.display()
     );
+    let term = Terminal::start(&env, &script);
     assert!(
-        tmux(&["new-session", "-d", "-x", "120", "-y", "20", &script])
-            .status
-            .success(),
-        "tmux did not start"
-    );
-    let screen = || stdout(&tmux(&["capture-pane", "-p"]));
-    let wait = |what: &dyn Fn() -> bool| {
-        for _ in 0..200 {
-            if what() {
-                return true;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        false
-    };
-    assert!(
-        wait(&|| screen().contains("Token for github")),
+        term.wait(&|| term.screen().contains("Token for github")),
         "no prompt: {}",
-        screen()
+        term.screen()
     );
-    tmux(&["send-keys", "ghp_typedtoken", "Enter"]);
-    assert!(wait(&|| done.exists()), "add did not finish: {}", screen());
-    let shown = screen();
-    tmux(&["kill-server"]);
+    term.send_keys(&["ghp_typedtoken", "Enter"]);
+    assert!(
+        term.wait(&|| done.exists()),
+        "add did not finish: {}",
+        term.screen()
+    );
+    let shown = term.screen();
+    drop(term);
     assert!(
         !shown.contains("ghp_typedtoken"),
         "the token was echoed: {shown}"

@@ -200,10 +200,21 @@ pub fn unix_now() -> i64 {
 
 impl Env {
     /// Write config.toml where vouch looks for it.
+    /// config.toml, private as `init` would make it (a file others can write is refused).
     pub fn write_config(&self, toml: &str) {
         let dir = self.path("config/git-credential-vouch");
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("config.toml"), toml).unwrap();
+        let file = dir.join("config.toml");
+        std::fs::write(&file, toml).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let set = |p: &Path, mode| {
+                std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
+            };
+            set(&dir, 0o700);
+            set(&file, 0o600);
+        }
     }
 
     /// Run a management command that must succeed quietly on stderr; its stdout.
@@ -230,13 +241,77 @@ impl Env {
     }
 }
 
-/// The first check named `name` in `doctor --json` output.
-pub fn doctor_check(out: &Output, name: &str) -> serde_json::Value {
+/// Every check of `doctor --json` output.
+pub fn doctor_checks(out: &Output) -> Vec<serde_json::Value> {
     let json: serde_json::Value =
         serde_json::from_str(&stdout(out)).expect("doctor --json is JSON");
-    json["checks"]
-        .as_array()
-        .and_then(|checks| checks.iter().find(|c| c["check"] == name))
-        .unwrap_or_else(|| panic!("no {name} check in {json}"))
-        .clone()
+    json["checks"].as_array().expect("a checks array").clone()
+}
+
+/// The first check named `name` in `doctor --json` output.
+pub fn doctor_check(out: &Output, name: &str) -> serde_json::Value {
+    doctor_checks(out)
+        .into_iter()
+        .find(|c| c["check"] == name)
+        .unwrap_or_else(|| panic!("no {name} check in {}", stdout(out)))
+}
+
+/// A command running at a real terminal (tmux), for what must differ from a pipe: prompts
+/// without echo, messages meant for a person. The tmux server ends with the value.
+pub struct Terminal<'e> {
+    env: &'e Env,
+    sock: PathBuf,
+}
+
+impl<'e> Terminal<'e> {
+    /// Start `script` (a shell command line) in a 120x20 terminal.
+    pub fn start(env: &'e Env, script: &str) -> Terminal<'e> {
+        let term = Terminal {
+            env,
+            sock: env.path("tmux.sock"),
+        };
+        assert!(
+            term.tmux(&["new-session", "-d", "-x", "120", "-y", "20", script])
+                .status
+                .success(),
+            "tmux did not start"
+        );
+        term
+    }
+
+    fn tmux(&self, args: &[&str]) -> Output {
+        let mut cmd = self.env.command("tmux");
+        cmd.env("TERM", "xterm")
+            .arg("-S")
+            .arg(&self.sock)
+            .args(args);
+        run(&mut cmd, b"")
+    }
+
+    pub fn screen(&self) -> String {
+        stdout(&self.tmux(&["capture-pane", "-p"]))
+    }
+
+    pub fn send_keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    /// Poll `what` for up to ten seconds.
+    pub fn wait(&self, what: &dyn Fn() -> bool) -> bool {
+        for _ in 0..200 {
+            if what() {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        false
+    }
+}
+
+impl Drop for Terminal<'_> {
+    fn drop(&mut self) {
+        self.tmux(&["kill-server"]);
+    }
 }

@@ -103,9 +103,10 @@ fn ls_remote(env: &Env, askpass: &PathBuf, config: &[&str], url: &str) -> bool {
         .success()
 }
 
+/// The test servers speak plain http on loopback: the instance must opt in.
 fn instance(name: &str, kind: &str, server: &GitServer) -> String {
     format!(
-        "[[provider]]\nname = \"{name}\"\nkind = \"{kind}\"\nhosts = [\"{}\"]\n",
+        "[[provider]]\nname = \"{name}\"\nkind = \"{kind}\"\nhosts = [\"{}\"]\nallow_http = true\n",
         server.host()
     )
 }

@@ -219,18 +219,15 @@ fn doctor_fails_with(env: &Env, check: &str, needle: &str) {
         "doctor must exit 1: {}",
         stdout(&out)
     );
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let failed: Vec<&serde_json::Value> = json["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
+    let failed: Vec<serde_json::Value> = doctor_checks(&out)
+        .into_iter()
         .filter(|c| c["level"] == "fail")
         .collect();
     assert!(
         failed
             .iter()
             .any(|c| c["check"] == check && c["message"].as_str().unwrap().contains(needle)),
-        "no failing {check} check mentioning {needle}: {json}"
+        "no failing {check} check mentioning {needle}: {failed:?}"
     );
 }
 

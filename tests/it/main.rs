@@ -4,6 +4,7 @@ mod cli;
 mod common;
 mod e2e;
 mod errors;
+mod hardening;
 mod helper_protocol;
 mod injection;
 mod keyring;
