@@ -1,6 +1,9 @@
 //! Command-line interface: git's helper actions and the management commands.
 
+mod account_input;
 mod accounts;
+mod catalogue;
+mod explain;
 mod report;
 
 use std::ffi::OsString;
@@ -256,8 +259,8 @@ pub fn run(config: Option<PathBuf>, command: Command) -> Result<(), Error> {
         Command::Update(args) => accounts::update(&ctx, args),
         Command::Rotate { id, expires } => accounts::rotate(&ctx, &id, expires.as_deref()),
         Command::Remove { id } => accounts::remove(&ctx, &id),
-        Command::Resolve { url, json } => report::resolve(&ctx, &url, json),
-        Command::Providers { json } => report::providers(&ctx, json),
+        Command::Resolve { url, json } => explain::resolve(&ctx, &url, json),
+        Command::Providers { json } => catalogue::providers(&ctx, json),
         Command::Doctor { json } => doctor(&ctx, json),
         Command::Import {
             from,

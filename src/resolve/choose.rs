@@ -1,0 +1,141 @@
+//! Why each candidate can answer or not, and the one that answers: the most specific, or the
+//! default among equals, never a guess.
+
+use super::identity::identifies_as;
+use super::{Candidate, InstanceMatch, Outcome, Target, sent_username};
+use crate::credential::Credential;
+use crate::provider::TokenKind;
+use crate::provider::path::{scope_covers, scope_depth};
+
+/// Why a candidate cannot answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exclusion {
+    OtherHost,
+    Username,
+    ScopeNeedsPath,
+    OtherRepository,
+    BearerNeedsCapability,
+    Expired,
+    NoToken,
+}
+
+impl Exclusion {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Exclusion::OtherHost => "bound to another host of the instance",
+            Exclusion::Username => "the URL names another user",
+            Exclusion::ScopeNeedsPath => {
+                "limited to a repository, and git did not send the path (set credential.useHttpPath)"
+            }
+            Exclusion::OtherRepository => "limited to another repository",
+            Exclusion::BearerNeedsCapability => {
+                "a Bearer-only token, and this git did not offer capability[]=authtype (needs git >= 2.46)"
+            }
+            Exclusion::Expired => "expired",
+            Exclusion::NoToken => "holds no token",
+        }
+    }
+}
+
+pub(super) fn judge(
+    c: &Credential,
+    m: &InstanceMatch<'_>,
+    target: &Target<'_>,
+    user: Option<&str>,
+    repository: Option<&str>,
+    now: i64,
+) -> Result<u32, Exclusion> {
+    if !c.host.is_empty() && c.host != target.host {
+        return Err(Exclusion::OtherHost);
+    }
+    if user.is_some_and(|u| !identifies_as(c, u)) {
+        return Err(Exclusion::Username);
+    }
+    if c.password.is_none() {
+        return Err(Exclusion::NoToken);
+    }
+    if c.is_expired(now) {
+        return Err(Exclusion::Expired);
+    }
+    if c.token_kind.is_some_and(TokenKind::is_bearer) && !target.capability_authtype {
+        return Err(Exclusion::BearerNeedsCapability);
+    }
+    match (&c.scope, repository) {
+        (Some(_), None) => Err(Exclusion::ScopeNeedsPath),
+        (Some(scope), Some(repo)) if !scope_covers(scope, repo) => Err(Exclusion::OtherRepository),
+        (Some(scope), Some(_)) => Ok(100 + scope_depth(scope) as u32),
+        (None, _) if m.instance.path_prefix.is_some() => Ok(10),
+        (None, _) => Ok(0),
+    }
+}
+
+pub(super) fn choose<'s>(candidates: &[Candidate<'s>], target: &Target<'_>) -> Outcome<'s> {
+    let eligible: Vec<(&'s Credential, u32)> = candidates
+        .iter()
+        .filter_map(|c| c.outcome.ok().map(|rank| (c.credential, rank)))
+        .collect();
+    let Some(best) = eligible.iter().map(|(_, r)| *r).max() else {
+        return Outcome::Nothing(if candidates.is_empty() {
+            "no credential is stored for this provider instance".into()
+        } else {
+            "every stored credential for this instance is excluded (see candidates)".into()
+        });
+    };
+    let top: Vec<&'s Credential> = eligible
+        .iter()
+        .filter(|(_, r)| *r == best)
+        .map(|(c, _)| *c)
+        .collect();
+    let level = match best {
+        100.. => "the most specific repository scope",
+        10 => "the instance's path prefix",
+        _ => "the host",
+    };
+    let (chosen, why) = if top.len() == 1 {
+        let how = if target.username.is_some() {
+            "the URL username, then "
+        } else {
+            ""
+        };
+        (top[0], format!("chosen by {how}{level}"))
+    } else {
+        let defaults: Vec<&&Credential> = top.iter().filter(|c| c.is_default).collect();
+        match defaults.as_slice() {
+            [one] => (
+                **one,
+                format!(
+                    "{} candidates at {level}; this one is the default",
+                    top.len()
+                ),
+            ),
+            _ => return Outcome::Ambiguous(top.iter().map(|c| c.id.clone()).collect()),
+        }
+    };
+    let bearer = chosen.token_kind.is_some_and(TokenKind::is_bearer);
+    let username = if bearer {
+        None
+    } else {
+        // A username git already has is the user's choice: never replaced.
+        Some(
+            target
+                .username
+                .map(str::to_owned)
+                .or_else(|| sent_username(chosen))
+                .filter(|u| !u.is_empty())
+                .unwrap_or_else(|| placeholder(chosen)),
+        )
+    };
+    Outcome::Answer {
+        credential: chosen,
+        username,
+        bearer,
+        why,
+    }
+}
+
+/// git needs a non-empty username; where the provider ignores it, a stable placeholder.
+fn placeholder(c: &Credential) -> String {
+    c.label
+        .clone()
+        .unwrap_or_else(|| "git-credential-vouch".into())
+}
