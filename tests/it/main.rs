@@ -4,6 +4,8 @@ mod cli;
 mod common;
 mod e2e;
 mod errors;
+#[cfg(target_os = "linux")]
+mod hardening;
 mod helper_protocol;
 mod injection;
 mod keyring;
