@@ -5,7 +5,7 @@ mod common;
 mod e2e;
 mod errors;
 #[cfg(target_os = "linux")]
-mod hardening;
+mod core_dumps;
 mod helper_protocol;
 mod injection;
 mod keyring;
