@@ -50,6 +50,7 @@ pub fn run(store: &Store, config: Result<Config, String>, exe: &Path) -> Vec<Che
         Err(e) => checks.push(check("config", Level::Fail, e.clone())),
     }
     let entries = store_checks(store, &mut checks);
+    checks.push(leftover_check(store));
     if let Some(entries) = entries {
         checks.extend(token_checks(&entries));
     }
@@ -254,6 +255,30 @@ fn store_checks(store: &Store, checks: &mut Vec<Check>) -> Option<Vec<Credential
         ),
     ));
     entries
+}
+
+/// Temp files of writes that were killed: whole copies of an older store or key file, which a
+/// user cleaning up secrets would not know about.
+fn leftover_check(store: &Store) -> Check {
+    match store.leftovers() {
+        Err(e) => check("leftovers", Level::Warn, e.to_string()),
+        Ok(files) if files.is_empty() => check(
+            "leftovers",
+            Level::Ok,
+            "no temp files left by interrupted writes",
+        ),
+        Ok(files) => {
+            let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+            check(
+                "leftovers",
+                Level::Warn,
+                format!(
+                    "temp files left by interrupted writes, possibly whole copies of the store or key file: {}; delete them (the next write of the same file removes them too)",
+                    names.join(", ")
+                ),
+            )
+        }
+    }
 }
 
 #[cfg(unix)]

@@ -46,9 +46,9 @@ impl Error {
             // A config that cannot be read or parsed is bad input, whichever way.
             Error::Config(_) => exit::USAGE,
             Error::Store(e) => match e {
-                store::Error::Damaged { .. } | store::Error::UnsupportedVersion { .. } => {
-                    exit::DAMAGED
-                }
+                store::Error::Damaged { .. }
+                | store::Error::UnsupportedVersion { .. }
+                | store::Error::NotAStoreFile { .. } => exit::DAMAGED,
                 store::Error::Key { source, .. } => match source {
                     keysource::Error::Unavailable { .. } => exit::KEY_UNAVAILABLE,
                     keysource::Error::Wrong(_) => exit::DAMAGED,

@@ -6,12 +6,14 @@
 //! - [`credential`]: a stored credential and git's matching rules.
 //! - [`store`]: the encrypted, versioned, locked store file.
 //! - [`keysource`]: where the key that wraps the store's data key lives.
+//! - [`durable`]: crash-safe file replacement, locking and permission checks both use.
 //! - [`cli`]: the management commands; [`error`] maps every failure to an exit code.
 
 pub mod cli;
 pub mod config;
 pub mod credential;
 pub mod doctor;
+pub mod durable;
 pub mod error;
 pub mod gitconfig;
 pub mod helper;

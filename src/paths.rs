@@ -35,11 +35,16 @@ impl Paths {
 
     /// A separate file to lock, so the store itself can be replaced by rename while locked.
     pub fn lock_file(&self) -> PathBuf {
-        self.data_dir.join("store.lock")
+        lock_beside(&self.store_file())
     }
 
     pub fn key_file(&self) -> PathBuf {
         self.config_dir.join("key")
+    }
+
+    /// Taken by every writer of the key file, which several stores may share.
+    pub fn key_lock_file(&self) -> PathBuf {
+        self.config_dir.join("key.lock")
     }
 
     pub fn config_file(&self) -> PathBuf {
@@ -47,16 +52,11 @@ impl Paths {
     }
 }
 
-/// Create `dir` (and parents) and make sure only the owner can enter it.
-pub fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir)?.permissions().mode() & 0o777;
-        if mode != 0o700 {
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-        }
-    }
-    Ok(())
+/// The store lock for the store file at `file`: beside it, so writers through a symlink and
+/// writers of the file itself take the same lock.
+pub fn lock_beside(file: &Path) -> PathBuf {
+    file.with_file_name("store.lock")
 }
+
+// Callers outside the filesystem module (gitconfig) still reach it here.
+pub use crate::durable::ensure_private_dir;

@@ -44,8 +44,8 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("config {path} is writable by {who}: refusing to trust it (fix: chmod go-w {path})")]
-    Untrusted { path: PathBuf, who: &'static str },
+    #[error("config {path} is {why}: refusing to trust it (fix: chmod go-w {path}, owned by you)")]
+    Untrusted { path: PathBuf, why: &'static str },
 }
 
 #[derive(Debug, Clone)]

@@ -266,14 +266,15 @@ fn config_others_can_write_is_refused() {
     set(&path, 0o664);
     let e = Config::load(&path, true).unwrap_err().to_string();
     assert!(
-        e.contains("writable by group") && e.contains(&format!("chmod go-w {}", path.display())),
+        e.contains("writable by group or others")
+            && e.contains(&format!("chmod go-w {}", path.display())),
         "{e}"
     );
     set(&path, 0o644);
     set(dir.path(), 0o777);
     let e = Config::load(&path, true).unwrap_err().to_string();
     assert!(
-        e.contains("group and others") && e.contains(&dir.path().display().to_string()),
+        e.contains("writable by group or others") && e.contains(&dir.path().display().to_string()),
         "{e}"
     );
 }

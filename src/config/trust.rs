@@ -6,38 +6,21 @@ use std::path::Path;
 
 use super::Error;
 
-/// Refuse `path` when it, or the directory holding it, is writable by group or others.
+/// Refuse `path` when it, or the directory holding it, is writable by group or others or
+/// belongs to another user.
 pub(super) fn check(path: &Path) -> Result<(), Error> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
     for checked in std::iter::once(path).chain(dir) {
-        let who = writable_by_others(checked).map_err(|source| Error::Io {
+        let why = crate::durable::others_can_change(checked).map_err(|source| Error::Io {
             path: checked.to_path_buf(),
             source,
         })?;
-        if let Some(who) = who {
+        if let Some(why) = why {
             return Err(Error::Untrusted {
                 path: checked.to_path_buf(),
-                who,
+                why,
             });
         }
     }
     Ok(())
-}
-
-/// "group", "others" or "group and others" when they may write `path` (following links).
-#[cfg(unix)]
-fn writable_by_others(path: &Path) -> std::io::Result<Option<&'static str>> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path)?.permissions().mode();
-    Ok(match (mode & 0o020 != 0, mode & 0o002 != 0) {
-        (true, true) => Some("group and others"),
-        (true, false) => Some("group"),
-        (false, true) => Some("others"),
-        (false, false) => None,
-    })
-}
-
-#[cfg(not(unix))]
-fn writable_by_others(_: &Path) -> std::io::Result<Option<&'static str>> {
-    Ok(None)
 }

@@ -2,37 +2,85 @@
 //!
 //! One line per store key, so creating a new store never overwrites the key of an old one
 //! (a backup of that store stays readable). The file is 0600 and lives apart from the data.
+//! Writers hold `key.lock`: stores in different data dirs may share one config dir.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use zeroize::Zeroizing;
 
 use super::kek::{self, DataKey};
 use super::{Error, KeyId, KeySource, SourceKind};
+use crate::durable;
+use crate::paths::Paths;
 
 const TAG: &str = "vouch-key-v1";
 const HEADER: &str =
     "# git-credential-vouch key file. Keep it private and out of backups of the store.\n";
+/// The key file's temp files are `.key-XXXXXX` beside it: whole copies of the keys.
+const TEMP_PREFIX: &str = ".key-";
 
 pub struct FileSource {
     path: PathBuf,
+    lock: PathBuf,
 }
 
 impl FileSource {
-    pub fn new(path: PathBuf) -> FileSource {
-        FileSource { path }
+    pub fn new(paths: &Paths) -> FileSource {
+        FileSource {
+            path: paths.key_file(),
+            lock: paths.key_lock_file(),
+        }
     }
 
+    fn io(&self) -> impl FnOnce(std::io::Error) -> Error {
+        let path = self.path.clone();
+        move |source| Error::Io { path, source }
+    }
+
+    fn dir(&self) -> &std::path::Path {
+        self.path.parent().expect("key file has a parent dir")
+    }
+
+    /// Temp files that writers killed mid-write left beside the key file.
+    pub fn leftovers(&self) -> Result<Vec<PathBuf>, Error> {
+        durable::stale_temps(self.dir(), TEMP_PREFIX).map_err(self.io())
+    }
+
+    /// A key file that is not text, or is a directory, cannot hold a key: the key is
+    /// unavailable (exit 5), not an I/O failure.
     fn read(&self) -> Result<Option<Zeroizing<String>>, Error> {
-        match std::fs::read_to_string(&self.path) {
+        let unusable = |what: &str| Error::Unavailable {
+            source_name: "file",
+            reason: format!("key file {} {what}", self.path.display()),
+        };
+        let mut bytes = match durable::read_if_exists(&self.path) {
+            Ok(Some(bytes)) => Zeroizing::new(bytes),
+            Ok(None) => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
+                return Err(unusable("is a directory, not a key file"));
+            }
+            Err(e) => return Err(self.io()(e)),
+        };
+        match String::from_utf8(std::mem::take(&mut *bytes)) {
             Ok(text) => Ok(Some(Zeroizing::new(text))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::Io {
-                path: self.path.clone(),
-                source: e,
-            }),
+            Err(e) => {
+                // The bytes may still hold keys: wipe them like any other copy.
+                drop(Zeroizing::new(e.into_bytes()));
+                Err(unusable("is not valid UTF-8 text, not a vouch key file"))
+            }
         }
+    }
+
+    /// Replace the key file with `text`, holding the key lock (taken by the caller).
+    fn write(&self, text: &str, lock: &durable::Lock) -> Result<(), Error> {
+        durable::write_atomic(&self.path, text.as_bytes(), TEMP_PREFIX, lock).map_err(self.io())
+    }
+
+    fn lock(&self) -> Result<durable::Lock, Error> {
+        durable::lock(&self.lock).map_err(|source| Error::Io {
+            path: self.lock.clone(),
+            source,
+        })
     }
 
     fn kek(&self, key_id: &KeyId) -> Result<DataKey, Error> {
@@ -49,22 +97,13 @@ impl FileSource {
     }
 
     fn add_key(&self, key_id: &KeyId, kek: &DataKey) -> Result<(), Error> {
-        let io = |source| Error::Io {
-            path: self.path.clone(),
-            source,
-        };
-        let dir = self.path.parent().expect("key file has a parent dir");
-        crate::paths::ensure_private_dir(dir).map_err(io)?;
+        durable::ensure_private_dir(self.dir()).map_err(self.io())?;
+        let lock = self.lock()?;
         let mut text = self
             .read()?
             .unwrap_or_else(|| Zeroizing::new(HEADER.to_owned()));
         text.push_str(&format!("{TAG} {} {}\n", hex(key_id), hex(kek.bytes())));
-        // tempfile creates 0600 files; the rename makes the new key appear whole or not at all.
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-        tmp.write_all(text.as_bytes()).map_err(io)?;
-        tmp.as_file().sync_all().map_err(io)?;
-        tmp.persist(&self.path).map_err(|e| io(e.error))?;
-        crate::store::sync_dir(dir).map_err(io)
+        self.write(&text, &lock)
     }
 }
 
@@ -98,10 +137,10 @@ impl KeySource for FileSource {
 
     /// Removes this store's line; the file goes when no key is left in it.
     fn forget(&self, key_id: &KeyId) -> Result<(), Error> {
-        let io = |source| Error::Io {
-            path: self.path.clone(),
-            source,
-        };
+        if !self.path.exists() {
+            return Ok(());
+        }
+        let lock = self.lock()?;
         let Some(text) = self.read()? else {
             return Ok(());
         };
@@ -115,14 +154,9 @@ impl KeySource for FileSource {
                 .collect(),
         );
         if !kept.lines().any(|l| l.starts_with(TAG)) {
-            return std::fs::remove_file(&self.path).map_err(io);
+            return std::fs::remove_file(&self.path).map_err(self.io());
         }
-        let dir = self.path.parent().expect("key file has a parent dir");
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-        tmp.write_all(kept.as_bytes()).map_err(io)?;
-        tmp.as_file().sync_all().map_err(io)?;
-        tmp.persist(&self.path).map_err(|e| io(e.error))?;
-        Ok(())
+        self.write(&kept, &lock)
     }
 }
 
@@ -159,7 +193,7 @@ mod tests {
     #[test]
     fn keys_accumulate_and_are_found_by_id() {
         let dir = tempfile::tempdir().unwrap();
-        let src = FileSource::new(dir.path().join("cfg/key"));
+        let src = FileSource::new(&Paths::at(dir.path().join("data"), dir.path().join("cfg")));
         let dk = DataKey::generate();
         let (id1, id2) = ([1u8; 16], [2u8; 16]);
         let w1 = src.wrap_new(&id1, &dk, b"a").unwrap();
@@ -184,7 +218,7 @@ mod tests {
     #[test]
     fn missing_file_is_unavailable() {
         let dir = tempfile::tempdir().unwrap();
-        let src = FileSource::new(dir.path().join("key"));
+        let src = FileSource::new(&Paths::at(dir.path(), dir.path()));
         assert!(matches!(
             src.unwrap(&[0; 16], &[0; 60], b""),
             Err(Error::Unavailable { .. })

@@ -85,7 +85,7 @@ pub trait KeySource {
 /// The source a store header names.
 pub fn open(kind: SourceKind, paths: &Paths) -> Box<dyn KeySource> {
     match kind {
-        SourceKind::File => Box::new(FileSource::new(paths.key_file())),
+        SourceKind::File => Box::new(FileSource::new(paths)),
         SourceKind::Keyring => Box::new(KeyringSource::platform()),
     }
 }
@@ -96,6 +96,6 @@ pub fn choose(paths: &Paths) -> Box<dyn KeySource> {
     if keyring.answers() {
         Box::new(keyring)
     } else {
-        Box::new(FileSource::new(paths.key_file()))
+        Box::new(FileSource::new(paths))
     }
 }

@@ -29,7 +29,11 @@ const TAG_LEN: usize = 16;
 #[derive(Debug, PartialEq, Eq)]
 pub enum FormatError {
     NotAStore,
+    /// Newer than [`VERSION`]: written by a later build.
     UnsupportedVersion(u16),
+    /// Older than [`VERSION`] but not one this build reads (0 was never written): damage or
+    /// another file, not a reason to upgrade.
+    UnknownVersion(u16),
     Damaged(&'static str),
 }
 
@@ -87,8 +91,11 @@ pub fn parse_header(file: &[u8]) -> Result<(Header, &[u8]), FormatError> {
         return Err(FormatError::NotAStore);
     }
     let version = u16::from_be_bytes([file[8], file[9]]);
-    if version != VERSION {
+    if version > VERSION {
         return Err(FormatError::UnsupportedVersion(version));
+    }
+    if version != VERSION {
+        return Err(FormatError::UnknownVersion(version));
     }
     if file.len() < FIXED_LEN + 3 {
         return Err(FormatError::Damaged("truncated header"));
@@ -518,6 +525,11 @@ mod tests {
         assert_eq!(
             parse_header(&file).unwrap_err(),
             FormatError::UnsupportedVersion(7)
+        );
+        file[8..10].copy_from_slice(&0u16.to_be_bytes());
+        assert_eq!(
+            parse_header(&file).unwrap_err(),
+            FormatError::UnknownVersion(0)
         );
         assert_eq!(
             parse_header(b"not a store").unwrap_err(),

@@ -3,15 +3,16 @@
 //! Readers (`get`) take no lock: the file is only ever replaced by rename, so they see the old
 //! or the new version, never a mix. Writers hold an exclusive lock on a separate lock file
 //! around read-modify-write, so parallel git processes lose nothing.
+//!
+//! A store path that is a symlink is written through: the lock and the temp file go beside the
+//! file it leads to, and the link stays (dotfiles kept in a repository through links).
 
 pub mod format;
-mod fsio;
 
 use std::path::{Path, PathBuf};
 
-pub use fsio::sync_dir;
-
 use crate::credential::Credential;
+use crate::durable::{self, Lock, Target};
 use crate::keysource::{self, DataKey, KeyId, KeySource, SourceKind};
 use crate::paths::Paths;
 use format::{FormatError, Header};
@@ -21,10 +22,13 @@ pub enum Error {
     #[error("store {path} is damaged or was tampered with ({reason}); it was left untouched")]
     Damaged { path: PathBuf, reason: String },
     #[error(
-        "store {path} has format version {version}; this build reads version {}: upgrade git-credential-vouch",
+        "store {path} has format version {version}, newer than this build reads ({}): upgrade git-credential-vouch",
         format::VERSION
     )]
     UnsupportedVersion { path: PathBuf, version: u16 },
+    /// Something other than a store file where the store should be.
+    #[error("store {path} {problem}; it was left untouched")]
+    NotAStoreFile { path: PathBuf, problem: String },
     #[error("store {path}: {source}")]
     Key {
         path: PathBuf,
@@ -60,6 +64,9 @@ pub enum Create {
     /// Exactly this source, or fail.
     With(SourceKind),
 }
+
+/// The store's temp files are `.store-XXXXXX` beside it.
+const TEMP_PREFIX: &str = ".store-";
 
 pub struct Store {
     paths: Paths,
@@ -119,8 +126,15 @@ impl Store {
                 })?;
             done.push("removed the store's key from the OS keyring".to_owned());
         }
-        let key_file = self.paths.key_file();
-        for file in [path.clone(), self.paths.lock_file(), key_file] {
+        // Leftovers first: they may be whole copies of the store or the key file.
+        let mut files = self.leftovers()?;
+        files.extend([
+            path.clone(),
+            self.paths.lock_file(),
+            self.paths.key_file(),
+            self.paths.key_lock_file(),
+        ]);
+        for file in files {
             match std::fs::remove_file(&file) {
                 Ok(()) => done.push(format!("removed {}", file.display())),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -146,10 +160,60 @@ impl Store {
         Ok(Some(header))
     }
 
-    /// The store file's bytes; `None` when there is no store yet.
-    fn read(&self) -> Result<Option<Vec<u8>>, Error> {
+    /// Temp files that writers killed mid-write left beside the store and the key file, each
+    /// possibly a whole copy of an older version. The next write of the same file removes them.
+    pub fn leftovers(&self) -> Result<Vec<PathBuf>, Error> {
+        let file = self.file().ok().flatten().unwrap_or_else(|| self.path());
+        let dir = file.parent().unwrap_or(&self.paths.data_dir);
+        let mut found = durable::stale_temps(dir, TEMP_PREFIX).map_err(io(dir))?;
+        let key = keysource::FileSource::new(&self.paths);
+        found.extend(key.leftovers().map_err(|source| Error::Key {
+            path: self.path(),
+            source,
+        })?);
+        Ok(found)
+    }
+
+    /// The file that holds the store: the store path, or the file its symlink leads to. `None`
+    /// when there is no store yet. A dangling link or a directory is refused: writing would
+    /// silently start an empty store in its place, or fail with a bare OS error.
+    fn file(&self) -> Result<Option<PathBuf>, Error> {
         let path = self.path();
-        fsio::read_if_exists(&path).map_err(|source| Error::Io { path, source })
+        let problem = match durable::target(&path).map_err(io(&path))? {
+            Target::Missing => return Ok(None),
+            Target::File(file) => return Ok(Some(file)),
+            Target::Dangling(to) => format!(
+                "is a symlink to {}, which does not exist: restore that file or remove the link",
+                to.display()
+            ),
+            Target::NotAFile(at) => {
+                let what = if at.is_dir() {
+                    "a directory"
+                } else {
+                    "not a regular file"
+                };
+                if at == path {
+                    format!("is {what}, not a store file")
+                } else {
+                    format!("leads to {}, {what}, not a store file", at.display())
+                }
+            }
+        };
+        Err(Error::NotAStoreFile { path, problem })
+    }
+
+    /// The store's bytes; `None` when there is no store yet.
+    fn read(&self) -> Result<Option<Vec<u8>>, Error> {
+        let Some(file) = self.file()? else {
+            return Ok(None);
+        };
+        durable::read_if_exists(&file).map_err(io(&file))
+    }
+
+    /// The lock every writer of `file` takes.
+    fn lock(file: &Path) -> Result<Lock, Error> {
+        let lock = crate::paths::lock_beside(file);
+        durable::lock(&lock).map_err(io(&lock))
     }
 
     /// Check the header and unwrap the data key.
@@ -183,30 +247,28 @@ impl Store {
         create: Create,
         change: impl FnOnce(&mut Opened) -> (bool, T),
     ) -> Result<Option<T>, Error> {
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| Error::Io { path, source }
-        };
-        if create == Create::Never && !self.path().exists() {
+        let file = self.file()?;
+        if create == Create::Never && file.is_none() {
             return Ok(None);
         }
-        crate::paths::ensure_private_dir(&self.paths.data_dir).map_err(io(&self.paths.data_dir))?;
-        let lock_path = self.paths.lock_file();
-        let _lock = fsio::lock(&lock_path).map_err(io(&lock_path))?;
-        let mut opened = match self.read()? {
+        let data_dir = &self.paths.data_dir;
+        durable::ensure_private_dir(data_dir).map_err(io(data_dir))?;
+        let file = file.unwrap_or_else(|| self.path());
+        let lock = Self::lock(&file)?;
+        let mut opened = match durable::read_if_exists(&file).map_err(io(&file))? {
             Some(bytes) => self.decode(&bytes)?,
             None if create == Create::Never => return Ok(None),
-            None => self.create(create)?,
+            None => self.create(create, &file, &lock)?,
         };
         let (changed, out) = change(&mut opened);
         if changed {
-            self.write(&opened)?;
+            self.write(&file, &opened, &lock)?;
         }
         Ok(Some(out))
     }
 
-    /// Create an empty store, with its key. Called with the lock held.
-    fn create(&self, create: Create) -> Result<Opened, Error> {
+    /// Create an empty store at `file`, with its key.
+    fn create(&self, create: Create, file: &Path, lock: &Lock) -> Result<Opened, Error> {
         let mut key_id: KeyId = [0; 16];
         key_id.copy_from_slice(&DataKey::generate().bytes()[..16]);
         let data_key = DataKey::generate();
@@ -249,19 +311,18 @@ impl Store {
             data_key,
             entries: Vec::new(),
         };
-        self.write(&opened)?;
+        self.write(file, &opened, lock)?;
         Ok(opened)
     }
 
-    fn write(&self, opened: &Opened) -> Result<(), Error> {
-        let path = self.path();
+    fn write(&self, file: &Path, opened: &Opened, lock: &Lock) -> Result<(), Error> {
         let bytes = format::seal(&opened.header, &opened.data_key, &opened.entries);
-        fsio::write_atomic(&path, &bytes).map_err(|source| Error::Io { path, source })
+        durable::write_atomic(file, &bytes, TEMP_PREFIX, lock).map_err(io(file))
     }
 
     /// Create the store if there is none. Returns the source in use and whether it was created.
     pub fn init(&self, create: Create) -> Result<(SourceKind, bool), Error> {
-        let existed = self.path().exists();
+        let existed = self.file()?.is_some();
         let source = self.update(create, |opened| (false, opened.source()))?;
         Ok((source.expect("created"), !existed))
     }
@@ -271,15 +332,11 @@ impl Store {
     /// previous source and, if the old key could not be deleted, why; `None` without store.
     pub fn rekey(&self, kind: SourceKind) -> Result<Option<(SourceKind, Option<String>)>, Error> {
         let path = self.path();
-        let io = |source| Error::Io {
-            path: path.clone(),
-            source,
-        };
-        if !path.exists() {
+        let Some(file) = self.file()? else {
             return Ok(None);
-        }
-        let _lock = fsio::lock(&self.paths.lock_file()).map_err(io)?;
-        let bytes = std::fs::read(&path).map_err(io)?;
+        };
+        let lock = Self::lock(&file)?;
+        let bytes = std::fs::read(&file).map_err(io(&file))?;
         let opened = self.decode(&bytes)?;
         let old = opened.header.source;
         if old == kind {
@@ -300,7 +357,7 @@ impl Store {
         };
         let mut out = header.encode();
         out.extend_from_slice(body);
-        fsio::write_atomic(&path, &out).map_err(io)?;
+        durable::write_atomic(&file, &out, TEMP_PREFIX, &lock).map_err(io(&file))?;
         // A leaked backup must not be opened with a key the user thinks is gone.
         let left = keysource::open(old, &self.paths)
             .forget(&key_id)
@@ -310,10 +367,20 @@ impl Store {
     }
 }
 
+/// Maps an I/O error to one naming `path`.
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error {
+    let path = path.to_path_buf();
+    move |source| Error::Io { path, source }
+}
+
 fn format_error(path: &Path, e: FormatError) -> Error {
     let path = path.to_path_buf();
     match e {
         FormatError::UnsupportedVersion(version) => Error::UnsupportedVersion { path, version },
+        FormatError::UnknownVersion(version) => Error::Damaged {
+            path,
+            reason: format!("unknown format version {version}: not a vouch store"),
+        },
         FormatError::NotAStore => Error::Damaged {
             path,
             reason: "not a git-credential-vouch store".into(),

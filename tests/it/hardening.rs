@@ -96,13 +96,13 @@ fn a_config_others_can_write_is_refused_and_get_answers_nothing() {
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
     };
     let request = b"protocol=https\nhost=github.com\n";
-    for (path, mode, who) in [(&file, 0o620, "group"), (&dir, 0o707, "others")] {
+    for (path, mode) in [(&file, 0o620), (&dir, 0o707)] {
         chmod(path, mode);
         let out = env.helper(&["get"], request);
         let message = assert_fails(&out, 2);
         assert!(out.stdout.is_empty(), "answered from an untrusted config");
         assert!(
-            message.contains(&format!("writable by {who}"))
+            message.contains("writable by group or others")
                 && message.contains(&format!("chmod go-w {}", path.display())),
             "{message}"
         );
@@ -112,6 +112,13 @@ fn a_config_others_can_write_is_refused_and_get_answers_nothing() {
     }
     let out = env.helper(&["get"], request);
     assert!(stdout(&out).contains(TOKEN), "trusted again once fixed");
+    // A file another user owns is theirs to chmod: refused too (checkable only as root).
+    use std::os::unix::fs::MetadataExt;
+    if std::fs::metadata(&file).unwrap().uid() == 0 {
+        std::os::unix::fs::chown(&file, Some(65534), None).unwrap();
+        let message = assert_fails(&env.helper(&["get"], request), 2);
+        assert!(message.contains("owned by another user"), "{message}");
+    }
 }
 
 #[test]

@@ -2,13 +2,17 @@
 
 mod cli;
 mod common;
+#[cfg(target_os = "linux")]
+mod core_dumps;
 mod e2e;
 mod errors;
 mod hardening;
 mod helper_protocol;
 mod injection;
 mod keyring;
+mod leftovers;
 mod lifecycle;
 mod providers;
 mod server;
 mod store_file;
+mod store_paths;
