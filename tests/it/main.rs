@@ -5,6 +5,7 @@ mod common;
 mod e2e;
 mod errors;
 mod helper_protocol;
+mod import;
 mod injection;
 mod keyring;
 mod lifecycle;
