@@ -1,13 +1,16 @@
 //! `import`: move credentials out of git's plaintext store files into the encrypted store.
 
+mod filing;
+
+use std::collections::HashSet;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
 use crate::config::Config;
-use crate::credential::{Credential, normalize_host, unix_now};
+use crate::credential::{normalize_host, unix_now};
 use crate::error::Error;
-use crate::helper;
 use crate::protocol::Request;
 use crate::secret::Secret;
 use crate::store::{Create, Store};
@@ -71,24 +74,94 @@ fn parse_line(line: &str) -> Result<Request, &'static str> {
     })
 }
 
+/// A git-credentials file larger than this is refused: git's own are a few KiB, and 64 MiB holds
+/// about a million credentials.
+pub const MAX_FILE: usize = 64 << 20;
+/// A line longer than this is refused: no credential URL is that long.
+pub const MAX_LINE: usize = 64 << 10;
+/// How much is read at a time.
+const CHUNK: usize = 64 << 10;
+
+/// Read `file` whole, refusing more than [`MAX_FILE`] bytes or a line over [`MAX_LINE`] as soon
+/// as it is seen (so `/dev/zero` fails at once). Every buffer the plaintext passes through is
+/// wiped when dropped.
+fn read_bounded(file: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let io = |source| Error::Io {
+        what: format!("reading {}", file.display()),
+        source,
+    };
+    let too_large = || {
+        Error::Usage(format!(
+            "{} is larger than 64 MiB: not a git-credentials file",
+            file.display()
+        ))
+    };
+    let mut f = std::fs::File::open(file).map_err(io)?;
+    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > MAX_FILE as u64 {
+        return Err(too_large());
+    }
+    // Room for the whole of a regular file and the read that finds its end: no reallocation.
+    let mut buf = Zeroizing::new(Vec::with_capacity((size as usize + 1).max(CHUNK)));
+    let (mut line, mut line_start) = (1, 0);
+    loop {
+        if buf.len() == buf.capacity() {
+            let mut bigger = Vec::with_capacity((buf.capacity() * 2).min(MAX_FILE + 1));
+            bigger.extend_from_slice(&buf);
+            buf = Zeroizing::new(bigger);
+        }
+        let len = buf.len();
+        let room = buf.capacity().min(len + CHUNK);
+        buf.resize(room, 0);
+        let read = f.read(&mut buf[len..]);
+        buf.truncate(len + *read.as_ref().unwrap_or(&0));
+        match read {
+            Ok(0) => return Ok(buf),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io(e)),
+        }
+        let mut at = len;
+        while let Some(end) = buf[at..].iter().position(|&b| b == b'\n').map(|p| at + p) {
+            check_line(file, line, end - line_start)?;
+            (line, line_start, at) = (line + 1, end + 1, end + 1);
+        }
+        check_line(file, line, buf.len() - line_start)?;
+        if buf.len() > MAX_FILE {
+            return Err(too_large());
+        }
+    }
+}
+
+fn check_line(file: &Path, line: usize, len: usize) -> Result<(), Error> {
+    if len > MAX_LINE {
+        return Err(Error::Usage(format!(
+            "{}: line {line} is longer than 64 KiB: not a git-credentials file",
+            file.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Import `file`. With `remove_source`, the file is deleted only after every entry was read
-/// back from the encrypted store.
+/// back from the encrypted store, and kept when any line was skipped.
 pub fn import(
     store: &Store,
     config: &Config,
     file: &Path,
     remove_source: bool,
 ) -> Result<Report, Error> {
-    let text = Zeroizing::new(std::fs::read_to_string(file).map_err(|source| Error::Io {
-        what: format!("reading {}", file.display()),
-        source,
-    })?);
+    let text = read_bounded(file)?;
     let mut report = Report {
         file: file.to_path_buf(),
         ..Default::default()
     };
     let mut requests = Vec::new();
-    for (i, line) in text.lines().enumerate() {
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        let Ok(line) = std::str::from_utf8(line) else {
+            report.skipped.push((i + 1, "not valid UTF-8"));
+            continue;
+        };
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -98,25 +171,29 @@ pub fn import(
             Err(why) => report.skipped.push((i + 1, why)),
         }
     }
+    drop(text);
     report.entries = requests.len();
     let now = unix_now();
     let added = store.update(Create::Auto, |opened| {
-        let mut added = 0;
-        // git's store helper answers with the first matching line; new entries go first, so
-        // filing in reverse keeps that line first here too.
-        for request in requests.iter().rev() {
-            if let Ok(Some(new)) = helper::storable(request)
-                && helper::file(&mut opened.entries, config, request, new, now)
-            {
-                added += 1;
-            }
-        }
+        let held = std::mem::take(&mut opened.entries);
+        let added;
+        (opened.entries, added) = filing::file_all(held, config, &requests, now);
         (added > 0, added)
     })?;
     report.added = added.unwrap_or(0);
-    if remove_source {
+    if remove_source && report.skipped.is_empty() {
         let stored = store.select(|_| true)?;
-        let missing = requests.iter().filter(|r| !holds(&stored, r)).count();
+        // Each secret with the hosts it is stored for (empty: every host of an instance).
+        let held: HashSet<(&str, &str)> = stored
+            .iter()
+            .filter_map(|c| Some((c.password.as_ref()?.expose(), c.host.as_str())))
+            .collect();
+        let holds = |r: &Request| {
+            r.password.as_ref().is_some_and(|p| {
+                held.contains(&(p.expose(), "")) || held.contains(&(p.expose(), r.host.as_str()))
+            })
+        };
+        let missing = requests.iter().filter(|r| !holds(r)).count();
         if missing > 0 {
             return Err(Error::Runtime(format!(
                 "{missing} entries of {} could not be read back from the store; the file was kept",
@@ -132,11 +209,20 @@ pub fn import(
     Ok(report)
 }
 
-/// Whether the store holds this request's secret for its host.
-fn holds(stored: &[Credential], request: &Request) -> bool {
-    stored
-        .iter()
-        .any(|c| c.password == request.password && (c.host.is_empty() || c.host == request.host))
+/// The command fails (exit 2) when lines were skipped: they are listed on stdout by number.
+pub fn skipped(counts: &[String], remove_source: bool) -> Result<(), Error> {
+    if counts.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "lines not imported (listed above by number): {}{}",
+        counts.join(", "),
+        if remove_source {
+            "; a file with skipped lines is kept"
+        } else {
+            ""
+        }
+    )))
 }
 
 #[cfg(test)]

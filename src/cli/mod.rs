@@ -313,6 +313,7 @@ fn import(ctx: &Context, from: Option<PathBuf>, remove_source: bool) -> Result<(
     if files.is_empty() {
         println!("no git-credentials files to import");
     }
+    let mut skipped = Vec::new();
     for file in files {
         let report = crate::import::import(&ctx.store, &config, &file, remove_source)?;
         println!(
@@ -323,15 +324,20 @@ fn import(ctx: &Context, from: Option<PathBuf>, remove_source: bool) -> Result<(
             report.entries - report.added,
             if report.removed {
                 "; plaintext file removed"
+            } else if remove_source {
+                "; plaintext file kept: lines were skipped"
             } else {
                 ""
             }
         );
-        for (line, why) in report.skipped {
+        for (line, why) in &report.skipped {
             println!("{}: line {line} skipped: {why}", file.display());
         }
+        if !report.skipped.is_empty() {
+            skipped.push(format!("{} in {}", report.skipped.len(), file.display()));
+        }
     }
-    Ok(())
+    crate::import::skipped(&skipped, remove_source)
 }
 
 fn purge(ctx: &Context, yes: bool) -> Result<(), Error> {

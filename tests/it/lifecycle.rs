@@ -336,21 +336,6 @@ fn import_moves_a_git_credentials_file() {
 }
 
 #[test]
-fn import_never_prints_a_bad_line() {
-    let env = Env::new();
-    let file = env.path("creds");
-    std::fs::write(
-        &file,
-        "https://ok:fine@a.example\nnot-a-url-with-secret-hunter2\n",
-    )
-    .unwrap();
-    let out = env.helper(&["import", "--from", file.to_str().unwrap()], b"");
-    assert_ok(&out, "import");
-    assert!(stdout(&out).contains("line 2 skipped"), "{}", stdout(&out));
-    assert!(!stdout(&out).contains("hunter2"));
-}
-
-#[test]
 fn install_in_a_home_without_gitconfig_and_other_scopes() {
     let env = Env::new();
     let prefix = env.path("prefix");

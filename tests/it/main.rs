@@ -8,6 +8,7 @@ mod e2e;
 mod errors;
 mod hardening;
 mod helper_protocol;
+mod import;
 mod injection;
 mod keyring;
 mod leftovers;
