@@ -5,6 +5,7 @@ mod accounts;
 mod catalogue;
 mod explain;
 mod report;
+mod setup;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -13,13 +14,12 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::Config;
-use crate::doctor::Level;
 use crate::error::{Error, exit};
 use crate::gitconfig::{self, Scope};
 use crate::keysource::SourceKind;
 use crate::paths::Paths;
 use crate::protocol;
-use crate::store::{Create, Store};
+use crate::store::Store;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -261,122 +261,21 @@ pub fn run(config: Option<PathBuf>, command: Command) -> Result<(), Error> {
         Command::Remove { id } => accounts::remove(&ctx, &id),
         Command::Resolve { url, json } => explain::resolve(&ctx, &url, json),
         Command::Providers { json } => catalogue::providers(&ctx, json),
-        Command::Doctor { json } => doctor(&ctx, json),
+        Command::Doctor { json } => setup::doctor(&ctx, json),
         Command::Import {
             from,
             remove_source,
-        } => import(&ctx, from, remove_source),
-        Command::Purge { yes } => purge(&ctx, yes),
-        Command::Init { key } => init(store, key),
-        Command::Rekey { key } => rekey(store, key.into()),
-        Command::Configure { scope } => git_config(&ctx, scope.scope(), gitconfig::configure),
-        Command::Unconfigure { scope } => git_config(&ctx, scope.scope(), gitconfig::unconfigure),
-    }
-}
-
-fn doctor(ctx: &Context, json: bool) -> Result<(), Error> {
-    let exe = current_exe()?;
-    let config = ctx.config().map_err(|e| e.one_line());
-    let checks = crate::doctor::run(&ctx.store, config, &exe);
-    if json {
-        println!("{}", serde_json::json!({ "version": 1, "checks": checks }));
-    } else {
-        for c in &checks {
-            let level = match c.level {
-                Level::Ok => "ok  ",
-                Level::Warn => "warn",
-                Level::Fail => "FAIL",
-            };
-            println!(
-                "{level}  {:<10} {}",
-                c.check,
-                crate::term::escape(&c.message)
-            );
+        } => setup::import(&ctx, from, remove_source),
+        Command::Purge { yes } => setup::purge(&ctx, yes),
+        Command::Init { key } => setup::init(store, key),
+        Command::Rekey { key } => setup::rekey(store, key.into()),
+        Command::Configure { scope } => {
+            setup::git_config(&ctx, scope.scope(), gitconfig::configure)
+        }
+        Command::Unconfigure { scope } => {
+            setup::git_config(&ctx, scope.scope(), gitconfig::unconfigure)
         }
     }
-    let failed = checks.iter().filter(|c| c.level == Level::Fail).count();
-    if failed > 0 {
-        return Err(Error::Runtime(format!("doctor: {failed} check(s) failed")));
-    }
-    Ok(())
-}
-
-fn import(ctx: &Context, from: Option<PathBuf>, remove_source: bool) -> Result<(), Error> {
-    let config = ctx.config()?;
-    let files = match from {
-        Some(file) => vec![file],
-        None => crate::import::default_sources()
-            .into_iter()
-            .filter(|f| f.exists())
-            .collect(),
-    };
-    if files.is_empty() {
-        println!("no git-credentials files to import");
-    }
-    let mut skipped = Vec::new();
-    for file in files {
-        let report = crate::import::import(&ctx.store, &config, &file, remove_source)?;
-        println!(
-            "{}: {} entries, {} new or changed, {} already in the store{}",
-            file.display(),
-            report.entries,
-            report.added,
-            report.entries - report.added,
-            if report.removed {
-                "; plaintext file removed"
-            } else if remove_source {
-                "; plaintext file kept: lines were skipped"
-            } else {
-                ""
-            }
-        );
-        for (line, why) in &report.skipped {
-            println!("{}: line {line} skipped: {why}", file.display());
-        }
-        if !report.skipped.is_empty() {
-            skipped.push(format!("{} in {}", report.skipped.len(), file.display()));
-        }
-    }
-    crate::import::skipped(&skipped, remove_source)
-}
-
-fn purge(ctx: &Context, yes: bool) -> Result<(), Error> {
-    if !yes {
-        return Err(Error::Usage(
-            "purge deletes every stored credential: run it with --yes".into(),
-        ));
-    }
-    let config = &ctx.config_path;
-    if !ctx.config_required && config.exists() {
-        std::fs::remove_file(config).map_err(|source| Error::Io {
-            what: format!("removing {}", config.display()),
-            source,
-        })?;
-        println!("removed {}", config.display());
-    }
-    for line in ctx.store.purge()? {
-        println!("{line}");
-    }
-    Ok(())
-}
-
-fn current_exe() -> Result<PathBuf, Error> {
-    std::env::current_exe().map_err(|source| Error::Io {
-        what: "finding this program's path".into(),
-        source,
-    })
-}
-
-type ConfigChange =
-    fn(Scope, &std::path::Path, &std::path::Path, &[String]) -> Result<Vec<String>, Error>;
-
-fn git_config(ctx: &Context, scope: Scope, change: ConfigChange) -> Result<(), Error> {
-    let exe = current_exe()?;
-    let urls = gitconfig::path_urls(&ctx.config()?);
-    for line in change(scope, &exe, &ctx.store.paths().data_dir, &urls)? {
-        println!("{line}");
-    }
-    Ok(())
 }
 
 fn run_helper(ctx: &Context, command: Command) -> Result<(), Error> {
@@ -393,62 +292,5 @@ fn run_helper(ctx: &Context, command: Command) -> Result<(), Error> {
         Command::Store => crate::helper::store(store, &config, &request),
         Command::Erase => crate::helper::erase(store, &config, &request),
         _ => unreachable!("only helper actions are dispatched here"),
-    }
-}
-
-fn describe_source(kind: SourceKind, store: &Store) -> String {
-    crate::keysource::open(kind, store.paths()).describe()
-}
-
-fn init(store: &Store, key: Option<KeyArg>) -> Result<(), Error> {
-    let create = key.map_or(Create::Auto, |k| Create::With(k.into()));
-    let (kind, created) = store.init(create)?;
-    if let Some(wanted) = key.map(SourceKind::from)
-        && wanted != kind
-    {
-        return Err(Error::Conflict(format!(
-            "the store {} already uses the {} key source; use `git credential-vouch rekey --key {}` to move it",
-            store.path().display(),
-            kind.name(),
-            wanted.name()
-        )));
-    }
-    let verb = if created {
-        "initialized"
-    } else {
-        "already initialized"
-    };
-    println!(
-        "{verb}: store {}, key source {} ({})",
-        store.path().display(),
-        kind.name(),
-        describe_source(kind, store)
-    );
-    Ok(())
-}
-
-fn rekey(store: &Store, kind: SourceKind) -> Result<(), Error> {
-    match store.rekey(kind)? {
-        None => Err(Error::NotFound(format!(
-            "no store at {}: run `git credential-vouch init` first",
-            store.path().display()
-        ))),
-        Some((old, _)) if old == kind => {
-            println!("the store already uses the {} key source", kind.name());
-            Ok(())
-        }
-        Some((old, left)) => {
-            println!(
-                "moved the store key from {} to {} ({})",
-                old.name(),
-                kind.name(),
-                describe_source(kind, store)
-            );
-            match left {
-                None => println!("deleted the old key from {}", describe_source(old, store)),
-                Some(why) => println!("warning: the old key could not be deleted: {why}"),
-            }
-            Ok(())
-        }
     }
 }
