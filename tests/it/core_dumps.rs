@@ -62,7 +62,18 @@ fn a_running_helper_is_not_dumpable_and_may_not_dump_core() {
         "a dumpable process's /proc files are its user's"
     );
 
-    let (helper, uid) = spawn_blocked(env.command(HELPER).arg("get"));
+    // As nobody, the binary must be reachable: the checkout may sit in a private directory
+    // (a CI clone under /root), so run a copy from a world-readable one.
+    let shared = tempfile::tempdir().unwrap();
+    let helper_copy = shared.path().join("git-credential-vouch");
+    std::fs::copy(HELPER, &helper_copy).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let open = std::fs::Permissions::from_mode(0o755);
+        std::fs::set_permissions(shared.path(), open.clone()).unwrap();
+        std::fs::set_permissions(&helper_copy, open).unwrap();
+    }
+    let (helper, uid) = spawn_blocked(env.command(&helper_copy).arg("get"));
     let pid = helper.id();
     // main sets both before reading stdin; give it time to get there.
     let deadline = Instant::now() + Duration::from_secs(10);
