@@ -15,6 +15,7 @@ pub mod doctor;
 pub mod error;
 pub mod gitconfig;
 pub mod helper;
+pub mod http;
 pub mod import;
 pub mod keysource;
 pub mod paths;
