@@ -100,7 +100,7 @@ pub fn store(store: &Store, config: &Config, request: &Request) -> Result<(), Er
     let Some(new) = storable(request)? else {
         return Ok(());
     };
-    store.update(Create::Auto, |opened| {
+    crate::allowed::update(store, config, Create::Auto, |opened| {
         (
             file(&mut opened.entries, config, request, new, unix_now()),
             (),
@@ -156,6 +156,15 @@ pub fn file(
         .password
         .as_ref()
         .and_then(|p| TokenKind::detect(family, p.expose()));
+    // What a person typed at git's prompt is filed as a token of the kind it shows (or the
+    // family's usual kind): never a personal access token where the instance disables them.
+    if !m.instance.pat
+        && token_kind
+            .or_else(|| TokenKind::fallback(family))
+            .is_some_and(TokenKind::is_pat)
+    {
+        return false;
+    }
     // The account this token replaces: named exactly by the username git used (never through a
     // fixed name like x-access-token, which many accounts share), and only if that is one.
     let same_account = |c: &Credential| {
@@ -319,7 +328,7 @@ pub fn erase(store: &Store, config: &Config, request: &Request) -> Result<(), Er
     let lookup = resolve::lookup(config, &target);
     let query = request.query();
     let failed = request.password.as_ref().or(request.credential.as_ref());
-    store.update(Create::Never, |opened| {
+    crate::allowed::update(store, config, Create::Never, |opened| {
         let now = unix_now();
         let mut changed = false;
         // The same reading of the URL user as `get` (on Azure DevOps it may be the organization).

@@ -8,6 +8,7 @@
 //! - [`keysource`]: where the key that wraps the store's data key lives.
 //! - [`cli`]: the management commands; [`error`] maps every failure to an exit code.
 
+pub mod allowed;
 pub mod cli;
 pub mod config;
 pub mod credential;

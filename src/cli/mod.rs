@@ -4,6 +4,7 @@ mod account_input;
 mod accounts;
 mod catalogue;
 mod explain;
+mod instances;
 mod report;
 
 use std::ffi::OsString;
@@ -82,6 +83,11 @@ pub enum Command {
     },
     /// Delete a credential.
     Remove { id: String },
+    /// Provider instances and their OAuth and PAT settings (config.toml, edited in place).
+    Instance {
+        #[command(subcommand)]
+        command: instances::InstanceCommand,
+    },
     /// Explain which credential and username would answer for URL, and why (never the secret).
     Resolve {
         url: String,
@@ -259,6 +265,7 @@ pub fn run(config: Option<PathBuf>, command: Command) -> Result<(), Error> {
         Command::Update(args) => accounts::update(&ctx, args),
         Command::Rotate { id, expires } => accounts::rotate(&ctx, &id, expires.as_deref()),
         Command::Remove { id } => accounts::remove(&ctx, &id),
+        Command::Instance { command } => instances::run(&ctx, command),
         Command::Resolve { url, json } => explain::resolve(&ctx, &url, json),
         Command::Providers { json } => catalogue::providers(&ctx, json),
         Command::Doctor { json } => doctor(&ctx, json),

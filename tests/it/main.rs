@@ -7,6 +7,7 @@ mod errors;
 mod hardening;
 mod helper_protocol;
 mod injection;
+mod instances;
 mod keyring;
 mod lifecycle;
 mod providers;
