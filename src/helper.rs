@@ -8,6 +8,7 @@
 use crate::config::Config;
 use crate::credential::{Credential, GENERIC, Origin, Rejection, new_id, unix_now};
 use crate::error::Error;
+use crate::oauth::refresh;
 use crate::protocol::{Answer, Request, write_answer};
 use crate::provider::{OnReject, TokenKind};
 use crate::resolve::{self, Outcome, identifies_as};
@@ -48,25 +49,34 @@ pub fn get(
                 bearer,
                 ..
             } => {
-                let token = credential.password.as_ref();
-                let answer = match token {
-                    Some(token) if bearer => Answer {
-                        pre_encoded: Some(("Bearer", token)),
-                        password_expiry_utc: credential.password_expiry_utc,
-                        ..Default::default()
-                    },
-                    _ => Answer {
-                        username: username.as_deref(),
-                        password: token,
-                        password_expiry_utc: credential.password_expiry_utc,
-                        oauth_refresh_token: credential.oauth_refresh_token.as_ref(),
-                        pre_encoded: None,
-                    },
+                if !refresh::due(credential, now) {
+                    return answer(request, credential, username.as_deref(), bearer, out);
+                }
+                let instance = lookup
+                    .find(&credential.provider)
+                    .expect("resolved")
+                    .instance;
+                return match refresh::refresh(store, config, instance, &credential.id)? {
+                    Some(fresh) => answer(request, &fresh, username.as_deref(), bearer, out),
+                    None => Ok(()),
                 };
-                return write(request, &answer, out);
             }
             Outcome::Ambiguous(_) => return Ok(()),
-            Outcome::Nothing(_) => {}
+            Outcome::Nothing(_) => {
+                let failed = resolution
+                    .candidates
+                    .iter()
+                    .any(|c| c.outcome == Err(resolve::Exclusion::RefreshFailed));
+                if let Some(fresh) =
+                    crate::oauth::on_demand(store, config, &lookup, &target, failed)?
+                {
+                    let username = target
+                        .username
+                        .map(str::to_owned)
+                        .or_else(|| resolve::sent_username(&fresh));
+                    return answer(request, &fresh, username.as_deref(), false, out);
+                }
+            }
         }
     }
     let found = selected.iter().filter(|c| c.is_generic()).find(|c| {
@@ -81,6 +91,36 @@ pub fn get(
         Some(credential) => write(request, &Answer::stored(credential), out),
         None => Ok(()),
     }
+}
+
+/// Answer a provider credential with the username resolution chose. A login token's refresh
+/// token stays here: vouch refreshes it, and git would hand it to the helpers after vouch.
+fn answer(
+    request: &Request,
+    credential: &Credential,
+    username: Option<&str>,
+    bearer: bool,
+    out: &mut impl std::io::Write,
+) -> Result<(), Error> {
+    let token = credential.password.as_ref();
+    let answer = match token {
+        Some(token) if bearer => Answer {
+            pre_encoded: Some(("Bearer", token)),
+            password_expiry_utc: credential.password_expiry_utc,
+            ..Default::default()
+        },
+        _ => Answer {
+            username,
+            password: token,
+            password_expiry_utc: credential.password_expiry_utc,
+            oauth_refresh_token: credential
+                .oauth_refresh_token
+                .as_ref()
+                .filter(|_| !credential.is_login()),
+            pre_encoded: None,
+        },
+    };
+    write(request, &answer, out)
 }
 
 fn write(

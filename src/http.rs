@@ -149,6 +149,10 @@ impl Client {
             .map_err(|e| transport(url, e))?;
         let status = response.status().as_u16();
         let body = read(url, response)?;
+        // GitHub answers device-flow errors with 200.
+        if let Some(e) = OAuthError::from_body(&body) {
+            return Ok(Err(e));
+        }
         if (200..300).contains(&status) {
             return serde_json::from_slice(&body).map(Ok).map_err(|_| {
                 Error::Runtime(format!(
@@ -157,13 +161,10 @@ impl Client {
                 ))
             });
         }
-        match OAuthError::from_body(&body) {
-            Some(e) => Ok(Err(e)),
-            None => Err(Error::Runtime(format!(
-                "{}: HTTP {status} without an OAuth error",
-                host_of(url)
-            ))),
-        }
+        Err(Error::Runtime(format!(
+            "{}: HTTP {status} without an OAuth error",
+            host_of(url)
+        )))
     }
 
     /// GET JSON with `Authorization: Bearer <token>`.

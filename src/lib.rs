@@ -19,6 +19,7 @@ pub mod helper;
 pub mod http;
 pub mod import;
 pub mod keysource;
+pub mod oauth;
 pub mod paths;
 pub mod protocol;
 pub mod provider;

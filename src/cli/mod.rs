@@ -5,6 +5,7 @@ mod accounts;
 mod catalogue;
 mod explain;
 mod instances;
+mod login;
 mod report;
 
 use std::ffi::OsString;
@@ -83,6 +84,8 @@ pub enum Command {
     },
     /// Delete a credential.
     Remove { id: String },
+    /// Log in with OAuth (browser or device code); prints the credential's ID.
+    Login(login::LoginArgs),
     /// Provider instances and their OAuth and PAT settings (config.toml, edited in place).
     Instance {
         #[command(subcommand)]
@@ -266,6 +269,7 @@ pub fn run(config: Option<PathBuf>, command: Command) -> Result<(), Error> {
         Command::Rotate { id, expires } => accounts::rotate(&ctx, &id, expires.as_deref()),
         Command::Remove { id } => accounts::remove(&ctx, &id),
         Command::Instance { command } => instances::run(&ctx, command),
+        Command::Login(args) => login::login(&ctx, args),
         Command::Resolve { url, json } => explain::resolve(&ctx, &url, json),
         Command::Providers { json } => catalogue::providers(&ctx, json),
         Command::Doctor { json } => doctor(&ctx, json),

@@ -21,29 +21,6 @@ fn instance_json(env: &Env, name: &str) -> serde_json::Value {
         .clone()
 }
 
-/// Every file under the store and config dirs, as bytes.
-pub fn files_contain(env: &Env, needle: &str) -> Vec<String> {
-    let mut hits = vec![];
-    for dir in ["config", "data"] {
-        let mut stack = vec![env.path(dir)];
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d).unwrap().flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else if std::fs::read(&p)
-                    .unwrap()
-                    .windows(needle.len())
-                    .any(|w| w == needle.as_bytes())
-                {
-                    hits.push(p.display().to_string());
-                }
-            }
-        }
-    }
-    hits
-}
-
 #[test]
 fn add_update_list_keep_comments_and_keep_the_secret_encrypted() {
     let env = Env::new();
@@ -119,7 +96,7 @@ fn add_update_list_keep_comments_and_keep_the_secret_encrypted() {
     assert_eq!(github["builtin"], true);
     assert_eq!(github["oauth_client_id"], "gh-app");
     assert_eq!(github["oauth_client_secret"], false);
-    assert!(files_contain(&env, "client-secret-0123456789").is_empty());
+    assert!(env.files_containing("client-secret-0123456789").is_empty());
     assert!(
         !env.vouch(&["list"], "").contains("oauth"),
         "the secret is no credential"

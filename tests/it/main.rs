@@ -10,6 +10,7 @@ mod injection;
 mod instances;
 mod keyring;
 mod lifecycle;
+mod oauth;
 mod providers;
 mod server;
 mod store_file;
