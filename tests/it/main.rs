@@ -11,6 +11,7 @@ mod instances;
 mod keyring;
 mod lifecycle;
 mod oauth;
+mod oauth_harness;
 mod providers;
 mod server;
 mod store_file;
