@@ -48,7 +48,20 @@ pub struct Credential {
     pub last_used: Option<i64>,
     /// Set when git reported the token rejected and the policy kept it.
     pub rejected: Option<Rejection>,
+    /// Unix seconds when the current token was issued by an OAuth login or refresh: set only
+    /// for tokens `login` obtained. With the expiry it gives the token's lifetime.
+    pub obtained: Option<i64>,
+    /// Unix seconds of a refresh that failed: no further refresh until `login` again.
+    pub refresh_failed: Option<i64>,
 }
+
+/// The provider field of the entry that keeps an instance's OAuth client secret. The space
+/// makes it a name no instance can have, so the entry is never answered as a token.
+pub fn client_secret_provider(instance: &str) -> String {
+    format!("{CLIENT_SECRET} {}", instance.to_ascii_lowercase())
+}
+
+const CLIENT_SECRET: &str = "oauth-client-secret";
 
 pub const GENERIC: &str = "generic";
 
@@ -135,6 +148,28 @@ impl Credential {
     /// A bearer-style credential: answered only to a git that offers `capability[]=authtype`.
     pub fn is_pre_encoded(&self) -> bool {
         self.authtype.is_some() && self.credential.is_some()
+    }
+
+    /// A token obtained with `login` (and refreshed by vouch).
+    pub fn is_login(&self) -> bool {
+        self.obtained.is_some()
+    }
+
+    /// A login token vouch can refresh: it has a refresh token and no refresh has failed.
+    pub fn can_refresh(&self) -> bool {
+        self.is_login() && self.oauth_refresh_token.is_some() && self.refresh_failed.is_none()
+    }
+
+    /// The entry keeping an instance's OAuth client secret, not a credential.
+    pub fn is_client_secret(&self) -> bool {
+        self.client_secret_of().is_some()
+    }
+
+    /// The instance whose OAuth client secret this entry keeps.
+    pub fn client_secret_of(&self) -> Option<&str> {
+        self.provider
+            .strip_prefix(CLIENT_SECRET)
+            .and_then(|rest| rest.strip_prefix(' '))
     }
 
     pub fn is_generic(&self) -> bool {

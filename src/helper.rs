@@ -8,6 +8,7 @@
 use crate::config::Config;
 use crate::credential::{Credential, GENERIC, Origin, Rejection, new_id, unix_now};
 use crate::error::Error;
+use crate::oauth::refresh;
 use crate::protocol::{Answer, Request, write_answer};
 use crate::provider::{OnReject, TokenKind};
 use crate::resolve::{self, Outcome, identifies_as};
@@ -48,25 +49,34 @@ pub fn get(
                 bearer,
                 ..
             } => {
-                let token = credential.password.as_ref();
-                let answer = match token {
-                    Some(token) if bearer => Answer {
-                        pre_encoded: Some(("Bearer", token)),
-                        password_expiry_utc: credential.password_expiry_utc,
-                        ..Default::default()
-                    },
-                    _ => Answer {
-                        username: username.as_deref(),
-                        password: token,
-                        password_expiry_utc: credential.password_expiry_utc,
-                        oauth_refresh_token: credential.oauth_refresh_token.as_ref(),
-                        pre_encoded: None,
-                    },
+                if !refresh::due(credential, now) {
+                    return answer(request, credential, username.as_deref(), bearer, out);
+                }
+                let instance = lookup
+                    .find(&credential.provider)
+                    .expect("resolved")
+                    .instance;
+                return match refresh::refresh(store, config, instance, &credential.id)? {
+                    Some(fresh) => answer(request, &fresh, username.as_deref(), bearer, out),
+                    None => Ok(()),
                 };
-                return write(request, &answer, out);
             }
             Outcome::Ambiguous(_) => return Ok(()),
-            Outcome::Nothing(_) => {}
+            Outcome::Nothing(_) => {
+                let failed = resolution
+                    .candidates
+                    .iter()
+                    .any(|c| c.outcome == Err(resolve::Exclusion::RefreshFailed));
+                if let Some(fresh) =
+                    crate::oauth::on_demand(store, config, &lookup, &target, failed)?
+                {
+                    let username = target
+                        .username
+                        .map(str::to_owned)
+                        .or_else(|| resolve::sent_username(&fresh));
+                    return answer(request, &fresh, username.as_deref(), false, out);
+                }
+            }
         }
     }
     let found = selected.iter().filter(|c| c.is_generic()).find(|c| {
@@ -81,6 +91,36 @@ pub fn get(
         Some(credential) => write(request, &Answer::stored(credential), out),
         None => Ok(()),
     }
+}
+
+/// Answer a provider credential with the username resolution chose. A login token's refresh
+/// token stays here: vouch refreshes it, and git would hand it to the helpers after vouch.
+fn answer(
+    request: &Request,
+    credential: &Credential,
+    username: Option<&str>,
+    bearer: bool,
+    out: &mut impl std::io::Write,
+) -> Result<(), Error> {
+    let token = credential.password.as_ref();
+    let answer = match token {
+        Some(token) if bearer => Answer {
+            pre_encoded: Some(("Bearer", token)),
+            password_expiry_utc: credential.password_expiry_utc,
+            ..Default::default()
+        },
+        _ => Answer {
+            username,
+            password: token,
+            password_expiry_utc: credential.password_expiry_utc,
+            oauth_refresh_token: credential
+                .oauth_refresh_token
+                .as_ref()
+                .filter(|_| !credential.is_login()),
+            pre_encoded: None,
+        },
+    };
+    write(request, &answer, out)
 }
 
 fn write(
@@ -100,7 +140,7 @@ pub fn store(store: &Store, config: &Config, request: &Request) -> Result<(), Er
     let Some(new) = storable(request)? else {
         return Ok(());
     };
-    store.update(Create::Auto, |opened| {
+    crate::allowed::update(store, config, Create::Auto, |opened| {
         (
             file(&mut opened.entries, config, request, new, unix_now()),
             (),
@@ -156,6 +196,15 @@ pub fn file(
         .password
         .as_ref()
         .and_then(|p| TokenKind::detect(family, p.expose()));
+    // What a person typed at git's prompt is filed as a token of the kind it shows (or the
+    // family's usual kind): never a personal access token where the instance disables them.
+    if !m.instance.pat
+        && token_kind
+            .or_else(|| TokenKind::fallback(family))
+            .is_some_and(TokenKind::is_pat)
+    {
+        return false;
+    }
     // The account this token replaces: named exactly by the username git used (never through a
     // fixed name like x-access-token, which many accounts share), and only if that is one.
     let same_account = |c: &Credential| {
@@ -319,7 +368,7 @@ pub fn erase(store: &Store, config: &Config, request: &Request) -> Result<(), Er
     let lookup = resolve::lookup(config, &target);
     let query = request.query();
     let failed = request.password.as_ref().or(request.credential.as_ref());
-    store.update(Create::Never, |opened| {
+    crate::allowed::update(store, config, Create::Never, |opened| {
         let now = unix_now();
         let mut changed = false;
         // The same reading of the URL user as `get` (on Azure DevOps it may be the organization).

@@ -9,6 +9,7 @@
 //! - [`durable`]: crash-safe file replacement, locking and permission checks both use.
 //! - [`cli`]: the management commands; [`error`] maps every failure to an exit code.
 
+pub mod allowed;
 pub mod cli;
 pub mod config;
 pub mod credential;
@@ -17,8 +18,10 @@ pub mod durable;
 pub mod error;
 pub mod gitconfig;
 pub mod helper;
+pub mod http;
 pub mod import;
 pub mod keysource;
+pub mod oauth;
 pub mod paths;
 pub mod protocol;
 pub mod provider;

@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
 # Runs every test of git-credential-vouch. First installs, with apt-get, what the tests need
-# (git, gnome-keyring, dbus, tmux, a C compiler for the vendored libdbus) when it is missing.
+# (git, gnome-keyring, dbus, tmux, curl, a C compiler for the vendored libdbus, python3 with
+# venv) when it is missing, and the OAuth test server's Python packages (Authlib, Flask) into
+# target/test-venv when they are not there yet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in git gnome-keyring dbus dbus-bin gcc libc6-dev tmux; do
+for pkg in git gnome-keyring dbus dbus-bin gcc libc6-dev tmux curl; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
+python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3 python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   echo "tests/run.sh: installing ${need[*]}" >&2
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+venv=target/test-venv
+if ! "$venv/bin/python" -c 'import authlib, flask' 2>/dev/null; then
+  echo "tests/run.sh: installing authlib and flask into $venv" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check 'authlib==1.9.10' 'flask==3.1.3'
 fi
 
 cargo test --locked --all-targets

@@ -71,14 +71,20 @@ pub(super) fn find_instance<'c>(
 }
 
 pub(super) fn read_token(prompt: &str) -> Result<Secret, Error> {
+    read_secret("token", prompt)
+}
+
+/// A secret from stdin, or from a no-echo prompt on a terminal; never from argv. `field` names
+/// it in errors.
+pub(super) fn read_secret(field: &str, prompt: &str) -> Result<Secret, Error> {
     let io = |source| Error::Io {
-        what: "reading the token".into(),
+        what: format!("reading the {field}"),
         source,
     };
     let mut text = Zeroizing::new(String::new());
     if std::io::stdin().is_terminal() {
         *text = gix_prompt::securely(prompt)
-            .map_err(|e| Error::Runtime(format!("prompting for the token: {e}")))?;
+            .map_err(|e| Error::Runtime(format!("prompting for the {field}: {e}")))?;
     } else {
         std::io::stdin()
             .lock()
@@ -86,14 +92,14 @@ pub(super) fn read_token(prompt: &str) -> Result<Secret, Error> {
             .read_to_string(&mut text)
             .map_err(io)?;
     }
-    let token = text.strip_suffix('\n').unwrap_or(&text);
-    let token = token.strip_suffix('\r').unwrap_or(token);
-    if token.is_empty() {
-        return Err(usage("token", "empty (give it on stdin or at the prompt)"));
+    let value = text.strip_suffix('\n').unwrap_or(&text);
+    let value = value.strip_suffix('\r').unwrap_or(value);
+    if value.is_empty() {
+        return Err(usage(field, "empty (give it on stdin or at the prompt)"));
     }
-    let secret = Secret::new(token.to_owned());
+    let secret = Secret::new(value.to_owned());
     if secret.has_line_breaking_bytes() {
-        return Err(usage("token", "contains a line break or NUL"));
+        return Err(usage(field, "contains a line break or NUL"));
     }
     Ok(secret)
 }

@@ -8,6 +8,7 @@ use super::account_input::{
     clean_scope, duplicate, expiry, find_instance, identity, read_token, token_kind, usage,
 };
 use super::report::{credential_json, credential_lines, list_table};
+use crate::config::Config;
 use crate::credential::{Credential, Origin, new_id, unix_now};
 use crate::error::Error;
 use crate::provider::TokenKind;
@@ -85,6 +86,15 @@ pub fn add(ctx: &Context, add: AddArgs) -> Result<(), Error> {
     }
     let token = read_token(&format!("Token for {}: ", instance.name))?;
     let kind = token_kind(instance.kind, args.token_kind.as_deref(), &token)?;
+    if !instance.pat && kind.is_pat() {
+        return Err(usage(
+            "token-kind",
+            format!(
+                "instance {} does not allow personal access tokens (pat = false); log in with `git credential-vouch login {}`",
+                instance.name, instance.name
+            ),
+        ));
+    }
     let account = identity(
         instance.kind,
         kind,
@@ -108,7 +118,7 @@ pub fn add(ctx: &Context, add: AddArgs) -> Result<(), Error> {
         created: unix_now(),
         ..Default::default()
     };
-    let outcome = ctx.store.update(Create::Auto, |opened| {
+    let outcome = crate::allowed::update(&ctx.store, &config, Create::Auto, |opened| {
         if let Some(existing) = duplicate(&opened.entries, &new) {
             return (false, Err(existing.id.clone()));
         }
@@ -136,8 +146,11 @@ fn not_found(id: &str) -> Error {
     ))
 }
 
+/// Every credential (not the entries that keep OAuth client secrets).
 fn load(ctx: &Context) -> Result<Vec<Credential>, Error> {
-    Ok(ctx.store.select(|_| true)?)
+    let mut entries = ctx.store.select(|_| true)?;
+    entries.retain(|c| !c.is_client_secret());
+    Ok(entries)
 }
 
 pub fn list(ctx: &Context, json: bool) -> Result<(), Error> {
@@ -178,10 +191,11 @@ pub fn show(ctx: &Context, id: &str, json: bool) -> Result<(), Error> {
 /// Edit one credential under the store lock; `change` may refuse with an error.
 fn edit(
     ctx: &Context,
+    config: &Config,
     id: &str,
     change: impl FnOnce(&mut Credential, &[Credential]) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let outcome = ctx.store.update(Create::Never, |opened| {
+    let outcome = crate::allowed::update(&ctx.store, config, Create::Never, |opened| {
         let Some(index) = opened.entries.iter().position(|c| c.id == id) else {
             return (false, Err(not_found(id)));
         };
@@ -207,7 +221,7 @@ pub fn update(ctx: &Context, update: UpdateArgs) -> Result<(), Error> {
         Some(text) => Some(Some(expiry(text)?)),
         None => None,
     };
-    edit(ctx, &id, |c, all| {
+    edit(ctx, &config, &id, |c, all| {
         if c.is_generic() {
             if args.username.is_some()
                 || args.email.is_some()
@@ -274,7 +288,7 @@ pub fn rotate(ctx: &Context, id: &str, expires: Option<&str>) -> Result<(), Erro
         return Err(not_found(id));
     }
     let token = read_token(&format!("New token for {id}: "))?;
-    edit(ctx, id, |c, _| {
+    edit(ctx, &config, id, |c, _| {
         if let Some(instance) = config.instance(&c.provider).filter(|_| !c.is_generic())
             && let Some(detected) = TokenKind::detect(instance.kind.family(), token.expose())
         {
@@ -292,7 +306,8 @@ pub fn rotate(ctx: &Context, id: &str, expires: Option<&str>) -> Result<(), Erro
 }
 
 pub fn remove(ctx: &Context, id: &str) -> Result<(), Error> {
-    let removed = ctx.store.update(Create::Never, |opened| {
+    let config = ctx.config()?;
+    let removed = crate::allowed::update(&ctx.store, &config, Create::Never, |opened| {
         let before = opened.entries.len();
         opened.entries.retain(|c| c.id != id);
         let removed = opened.entries.len() != before;

@@ -36,20 +36,7 @@ pub fn providers(ctx: &Context, as_json: bool) -> Result<(), Error> {
             })
         })
         .collect();
-    let instances: Vec<Value> = config
-        .instances
-        .iter()
-        .map(|i| {
-            json!({
-                "name": i.name,
-                "kind": i.kind.name(),
-                "hosts": i.hosts.iter().map(|h| h.as_str()).collect::<Vec<_>>(),
-                "builtin": i.builtin,
-                "path_prefix": i.path_prefix,
-                "virtual_directory": i.virtual_directory,
-            })
-        })
-        .collect();
+    let instances: Vec<Value> = config.instances.iter().map(instance_json).collect();
     if as_json {
         println!(
             "{}",
@@ -126,4 +113,16 @@ fn strings(value: &Value) -> Vec<&str> {
         .flatten()
         .filter_map(Value::as_str)
         .collect()
+}
+
+/// An instance as `providers --json` shows it (`instance list --json` adds its settings).
+pub(super) fn instance_json(i: &crate::provider::Instance) -> Value {
+    json!({
+        "name": i.name,
+        "kind": i.kind.name(),
+        "hosts": i.hosts.iter().map(|h| h.as_str()).collect::<Vec<_>>(),
+        "builtin": i.builtin,
+        "path_prefix": i.path_prefix,
+        "virtual_directory": i.virtual_directory,
+    })
 }

@@ -4,6 +4,8 @@ mod account_input;
 mod accounts;
 mod catalogue;
 mod explain;
+mod instances;
+mod login;
 mod report;
 mod setup;
 
@@ -82,6 +84,13 @@ pub enum Command {
     },
     /// Delete a credential.
     Remove { id: String },
+    /// Log in with OAuth (browser or device code); prints the credential's ID.
+    Login(login::LoginArgs),
+    /// Provider instances and their OAuth and PAT settings (config.toml, edited in place).
+    Instance {
+        #[command(subcommand)]
+        command: instances::InstanceCommand,
+    },
     /// Explain which credential and username would answer for URL, and why (never the secret).
     Resolve {
         url: String,
@@ -259,6 +268,8 @@ pub fn run(config: Option<PathBuf>, command: Command) -> Result<(), Error> {
         Command::Update(args) => accounts::update(&ctx, args),
         Command::Rotate { id, expires } => accounts::rotate(&ctx, &id, expires.as_deref()),
         Command::Remove { id } => accounts::remove(&ctx, &id),
+        Command::Instance { command } => instances::run(&ctx, command),
+        Command::Login(args) => login::login(&ctx, args),
         Command::Resolve { url, json } => explain::resolve(&ctx, &url, json),
         Command::Providers { json } => catalogue::providers(&ctx, json),
         Command::Doctor { json } => setup::doctor(&ctx, json),

@@ -63,11 +63,20 @@ pub fn credential_json(c: &Credential, config: &Config, now: i64) -> Value {
         "status": status(c, now),
         "default": c.is_default,
         "label": c.label,
-        "origin": match c.origin { Origin::Added => "add", Origin::Git => "git" },
+        "origin": origin(c),
         "created": c.created,
         "last_used": c.last_used,
         "rejected": c.rejected.as_ref().map(|r| json!({ "at": r.at, "url": r.url })),
+        "refresh_failed": c.refresh_failed,
     })
+}
+
+fn origin(c: &Credential) -> &'static str {
+    match c.origin {
+        _ if c.is_login() => "login",
+        Origin::Added => "add",
+        Origin::Git => "git",
+    }
 }
 
 fn expiry_text(c: &Credential, now: i64) -> String {
@@ -105,6 +114,9 @@ pub fn list_table(entries: &[Credential], config: &Config, now: i64) -> String {
             }
             if let Some(r) = &c.rejected {
                 flags.push(format!("rejected {} at {}", time::date(r.at), r.url));
+            }
+            if c.refresh_failed.is_some() {
+                flags.push("refresh failed: log in again".into());
             }
             [
                 c.id.clone(),
@@ -184,12 +196,23 @@ pub fn credential_lines(c: &Credential, config: &Config, now: i64) -> String {
     lines.push(("default", c.is_default.to_string()));
     lines.push((
         "origin",
-        match c.origin {
-            Origin::Added => "added with `add`",
-            Origin::Git => "stored by git",
+        match origin(c) {
+            "login" => "obtained with `login`",
+            "add" => "added with `add`",
+            _ => "stored by git",
         }
         .to_owned(),
     ));
+    if let Some(at) = c.refresh_failed {
+        lines.push((
+            "refresh failed",
+            format!(
+                "{}: run `git credential-vouch login {}`",
+                time::datetime(at),
+                c.provider
+            ),
+        ));
+    }
     lines.push(("created", time::datetime(c.created)));
     lines.push(("last used", c.last_used.map_or("-".into(), time::datetime)));
     if let Some(r) = &c.rejected {

@@ -93,6 +93,8 @@ pub(super) fn purge(ctx: &Context, yes: bool) -> Result<(), Error> {
             source,
         })?;
         println!("removed {}", config.display());
+        // `instance` edits lock config.toml through this file.
+        let _ = std::fs::remove_file(config.with_file_name("config.lock"));
     }
     for line in ctx.store.purge()? {
         println!("{line}");

@@ -16,7 +16,11 @@ pub(super) struct RawProvider {
     hosts: Option<Spanned<Vec<Spanned<String>>>>,
     path_prefix: Option<Spanned<String>>,
     virtual_directory: Option<Spanned<String>>,
-    issuer_url: Option<String>,
+    issuer_url: Option<Spanned<String>>,
+    api_url: Option<Spanned<String>>,
+    oauth_client_id: Option<Spanned<String>>,
+    scopes: Option<Spanned<Vec<String>>>,
+    pat: Option<bool>,
     on_reject: Option<OnReject>,
     allow_http: Option<bool>,
 }
@@ -116,21 +120,71 @@ fn amend(builtin: &mut Instance, p: RawProvider) -> Result<(), Invalid> {
             ),
         ));
     }
-    if p.issuer_url.is_some() {
-        builtin.issuer_url = p.issuer_url;
+    settings(builtin, p)
+}
+
+/// The settings any instance may have, built-in or configured.
+fn settings(instance: &mut Instance, p: RawProvider) -> Result<(), Invalid> {
+    for (field, value, slot) in [
+        ("issuer_url", p.issuer_url, &mut instance.issuer_url),
+        ("api_url", p.api_url, &mut instance.api_url),
+    ] {
+        if let Some(url) = value {
+            *slot = Some(
+                crate::http::check_url(field, url.get_ref()).map_err(|e| (url.span().start, e))?,
+            );
+        }
+    }
+    if let Some(id) = p.oauth_client_id {
+        let at = id.span().start;
+        let id = id.into_inner();
+        if id.is_empty() || id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err((
+                at,
+                "oauth_client_id: must be non-empty, without spaces".into(),
+            ));
+        }
+        if !instance.kind.has_oauth_login() {
+            return Err((
+                at,
+                format!(
+                    "oauth_client_id: kind {} has no OAuth login (github, gitlab, gitea, forgejo, codeberg and bitbucket-cloud do)",
+                    instance.kind.name()
+                ),
+            ));
+        }
+        instance.oauth_client_id = Some(id);
+    }
+    if let Some(scopes) = p.scopes {
+        let at = scopes.span().start;
+        let scopes = scopes.into_inner();
+        if scopes
+            .iter()
+            .any(|s| s.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()))
+        {
+            return Err((
+                at,
+                "scopes: each scope must be non-empty, without spaces".into(),
+            ));
+        }
+        instance.scopes = Some(scopes);
+    }
+    if let Some(pat) = p.pat {
+        instance.pat = pat;
     }
     if p.on_reject.is_some() {
-        builtin.on_reject = p.on_reject;
+        instance.on_reject = p.on_reject;
     }
     if let Some(allow) = p.allow_http {
-        builtin.allow_http = allow;
+        instance.allow_http = allow;
     }
     Ok(())
 }
 
-fn new_instance(name: String, p: RawProvider, table_start: usize) -> Result<Instance, Invalid> {
+fn new_instance(name: String, mut p: RawProvider, table_start: usize) -> Result<Instance, Invalid> {
     let kind_text = p
         .kind
+        .take()
         .ok_or((table_start, format!("kind: missing for provider `{name}`")))?;
     let kind = Kind::parse(kind_text.get_ref()).ok_or_else(|| {
         (
@@ -148,6 +202,7 @@ fn new_instance(name: String, p: RawProvider, table_start: usize) -> Result<Inst
     })?;
     let hosts = p
         .hosts
+        .take()
         .filter(|h| !h.get_ref().is_empty())
         .ok_or((table_start, "hosts: needs at least one host".to_owned()))?;
     let mut patterns = Vec::new();
@@ -170,18 +225,13 @@ fn new_instance(name: String, p: RawProvider, table_start: usize) -> Result<Inst
             "virtual_directory: only for kind azure-devops-server".into(),
         ));
     }
-    Ok(Instance {
-        name,
-        kind,
-        hosts: patterns,
-        path_prefix: url_path("path_prefix", p.path_prefix)?,
-        virtual_directory: url_path("virtual_directory", p.virtual_directory)?,
-        issuer_url: p.issuer_url,
-        on_reject: p.on_reject,
-        allow_http: p.allow_http.unwrap_or(false),
-        builtin: false,
-        per_host: false,
-    })
+    let mut instance = Instance {
+        path_prefix: url_path("path_prefix", p.path_prefix.take())?,
+        virtual_directory: url_path("virtual_directory", p.virtual_directory.take())?,
+        ..Instance::new(name, kind, patterns)
+    };
+    settings(&mut instance, p)?;
+    Ok(instance)
 }
 
 /// `/a/b` from `a/b/`; `None` for the root. Segments that a URL would reinterpret (`.`, `..`,

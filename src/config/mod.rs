@@ -20,6 +20,7 @@
 //! The file decides which host gets which token, so it is trusted only when nobody else can
 //! write it (as ssh treats its config).
 
+mod edit;
 mod instances;
 mod trust;
 
@@ -28,6 +29,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use toml::Spanned;
+
+pub use edit::ConfigFile;
 
 use crate::provider::{Instance, Kind, OnReject, builtin_instances};
 

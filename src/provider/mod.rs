@@ -118,6 +118,14 @@ impl Kind {
             .collect()
     }
 
+    /// Kinds whose providers offer an OAuth login that `login` knows.
+    pub fn has_oauth_login(self) -> bool {
+        matches!(
+            self.family(),
+            Family::GitHub | Family::GitLab | Family::Gitea | Family::BitbucketCloud
+        )
+    }
+
     pub fn path_shape(self) -> &'static str {
         match self {
             Kind::GitHub | Kind::GitHubEnterprise => "/{owner}/{repo}[.git]",
@@ -146,8 +154,17 @@ pub struct Instance {
     pub path_prefix: Option<String>,
     /// azure-devops-server's virtual directory, e.g. "/tfs".
     pub virtual_directory: Option<String>,
-    /// Where tokens are issued, when not the git host (kept for OAuth flows).
+    /// Where the OAuth endpoints live, when not on the git host.
     pub issuer_url: Option<String>,
+    /// The provider's REST API, when not where the kind puts it on the host.
+    pub api_url: Option<String>,
+    /// The OAuth app people log in with (`login`); its secret, for a confidential client, is
+    /// kept encrypted in the store, never here.
+    pub oauth_client_id: Option<String>,
+    /// The scopes `login` asks for; `None`: the kind's defaults.
+    pub scopes: Option<Vec<String>>,
+    /// Personal access tokens may be added and are answered (config.toml `pat`, default true).
+    pub pat: bool,
     pub on_reject: Option<OnReject>,
     /// Tokens are answered over plain `http` too (config.toml `allow_http`): for loopback test
     /// servers and closed intranets only. Otherwise `https` only, so one mistyped or hostile
@@ -160,6 +177,26 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// A configured instance with default settings.
+    pub fn new(name: String, kind: Kind, hosts: Vec<HostPattern>) -> Instance {
+        Instance {
+            name,
+            kind,
+            hosts,
+            path_prefix: None,
+            virtual_directory: None,
+            issuer_url: None,
+            api_url: None,
+            oauth_client_id: None,
+            scopes: None,
+            pat: true,
+            on_reject: None,
+            allow_http: false,
+            builtin: false,
+            per_host: false,
+        }
+    }
+
     /// Whether this instance answers for `protocol`: `https`, and `http` only when allowed.
     pub fn serves(&self, protocol: &str) -> bool {
         protocol == "https" || (protocol == "http" && self.allow_http)
@@ -177,19 +214,15 @@ pub enum OnReject {
 /// The instances every user has without configuring anything.
 pub fn builtin_instances() -> Vec<Instance> {
     let make = |name: &str, kind: Kind, hosts: &[&str]| Instance {
-        name: name.to_owned(),
-        kind,
-        hosts: hosts
-            .iter()
-            .map(|h| HostPattern::parse(h).expect("valid built-in pattern"))
-            .collect(),
-        path_prefix: None,
-        virtual_directory: None,
-        issuer_url: None,
-        on_reject: None,
-        allow_http: false,
         builtin: true,
-        per_host: false,
+        ..Instance::new(
+            name.to_owned(),
+            kind,
+            hosts
+                .iter()
+                .map(|h| HostPattern::parse(h).expect("valid built-in pattern"))
+                .collect(),
+        )
     };
     vec![
         make("github", Kind::GitHub, &["github.com", "gist.github.com"]),

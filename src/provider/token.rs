@@ -60,7 +60,7 @@ use UsernameRule::*;
 token_kinds! {
     GitHubClassicPat = "github/classic-pat", "classic-pat", GitHub, Some("ghp_"), Account;
     GitHubFineGrainedPat = "github/fine-grained-pat", "fine-grained-pat", GitHub, Some("github_pat_"), Account;
-    GitHubOAuth = "github/oauth", "oauth", GitHub, Some("gho_"), Account;
+    GitHubOAuth = "github/oauth", "oauth", GitHub, Some("gho_"), Fixed("oauth2");
     GitHubAppInstallation = "github/app-installation", "app-installation", GitHub, Some("ghs_"), Fixed("x-access-token");
     GitHubAppUser = "github/app-user", "app-user", GitHub, Some("ghu_"), Fixed("x-access-token");
     GitLabPersonal = "gitlab/access-token", "access-token", GitLab, Some("glpat-"), Any;
@@ -70,12 +70,14 @@ token_kinds! {
     BitbucketApiToken = "bitbucket-cloud/api-token", "api-token", BitbucketCloud, Some("ATAT"), Account;
     BitbucketAppPassword = "bitbucket-cloud/app-password", "app-password", BitbucketCloud, Some("ATBB"), Account;
     BitbucketAccessToken = "bitbucket-cloud/access-token", "access-token", BitbucketCloud, Some("ATCT"), Fixed("x-token-auth");
+    BitbucketOAuth = "bitbucket-cloud/oauth", "oauth", BitbucketCloud, None, Fixed("x-token-auth");
     BitbucketServerPersonal = "bitbucket-server/personal-token", "personal-token", BitbucketServer, None, Account;
     BitbucketServerProject = "bitbucket-server/project-token", "project-token", BitbucketServer, None, Bearer;
     BitbucketServerRepository = "bitbucket-server/repository-token", "repository-token", BitbucketServer, None, Bearer;
     AzurePat = "azure/pat", "pat", Azure, None, Any;
     CodeCommitGitCredentials = "aws-codecommit/git-credentials", "git-credentials", CodeCommit, None, Generated;
     GiteaAccessToken = "gitea/access-token", "access-token", Gitea, None, Account;
+    GiteaOAuth = "gitea/oauth", "oauth", Gitea, None, Fixed("oauth2");
     SourcehutToken = "sourcehut/access-token", "access-token", Sourcehut, None, Account;
     HuggingFaceToken = "huggingface/user-token", "user-token", HuggingFace, Some("hf_"), Account;
     GerritHttpPassword = "gerrit/http-password", "http-password", Gerrit, None, Account;
@@ -124,6 +126,36 @@ impl TokenKind {
             Family::Gerrit => TokenKind::GerritHttpPassword,
             Family::Generic => TokenKind::Password,
         })
+    }
+
+    /// The kind `login` files its tokens under, for a family with an OAuth login.
+    pub fn oauth(family: Family) -> Option<TokenKind> {
+        match family {
+            Family::GitHub => Some(TokenKind::GitHubOAuth),
+            Family::GitLab => Some(TokenKind::GitLabOAuth2),
+            Family::Gitea => Some(TokenKind::GiteaOAuth),
+            Family::BitbucketCloud => Some(TokenKind::BitbucketOAuth),
+            _ => None,
+        }
+    }
+
+    /// A personal access token (or its equivalent: a password-like token a person makes on a
+    /// web page), which an instance may disable with `pat = false`.
+    pub fn is_pat(self) -> bool {
+        use TokenKind::*;
+        matches!(
+            self,
+            GitHubClassicPat
+                | GitHubFineGrainedPat
+                | GitLabPersonal
+                | BitbucketApiToken
+                | BitbucketAppPassword
+                | BitbucketServerPersonal
+                | AzurePat
+                | GiteaAccessToken
+                | SourcehutToken
+                | HuggingFaceToken
+        )
     }
 
     pub fn is_bearer(self) -> bool {

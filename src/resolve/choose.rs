@@ -3,6 +3,7 @@
 
 use super::identity::identifies_as;
 use super::{Candidate, InstanceMatch, Outcome, Target, sent_username};
+use crate::allowed::Disabled;
 use crate::credential::Credential;
 use crate::provider::TokenKind;
 use crate::provider::path::{scope_covers, scope_depth};
@@ -17,6 +18,12 @@ pub enum Exclusion {
     BearerNeedsCapability,
     Expired,
     NoToken,
+    /// A personal access token on an instance with `pat = false`.
+    PatDisabled,
+    /// A token from `login` on an instance that no longer has an OAuth client.
+    OAuthDisabled,
+    /// An expired token from `login` whose refresh failed.
+    RefreshFailed,
 }
 
 impl Exclusion {
@@ -33,6 +40,13 @@ impl Exclusion {
             }
             Exclusion::Expired => "expired",
             Exclusion::NoToken => "holds no token",
+            Exclusion::PatDisabled => "a personal access token, and the instance has pat = false",
+            Exclusion::OAuthDisabled => {
+                "obtained with login, and the instance no longer has an oauth_client_id"
+            }
+            Exclusion::RefreshFailed => {
+                "expired, and its refresh failed: run `git credential-vouch login`"
+            }
         }
     }
 }
@@ -54,8 +68,18 @@ pub(super) fn judge(
     if c.password.is_none() {
         return Err(Exclusion::NoToken);
     }
-    if c.is_expired(now) {
-        return Err(Exclusion::Expired);
+    match crate::allowed::disabled(c, m.instance) {
+        Some(Disabled::Pat) => return Err(Exclusion::PatDisabled),
+        Some(Disabled::OAuth) => return Err(Exclusion::OAuthDisabled),
+        None => {}
+    }
+    // An expired login token is refreshed before it is answered.
+    if c.is_expired(now) && !c.can_refresh() {
+        return Err(if c.is_login() && c.refresh_failed.is_some() {
+            Exclusion::RefreshFailed
+        } else {
+            Exclusion::Expired
+        });
     }
     if c.token_kind.is_some_and(TokenKind::is_bearer) && !target.capability_authtype {
         return Err(Exclusion::BearerNeedsCapability);

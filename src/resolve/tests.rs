@@ -48,7 +48,7 @@ fn every_kind_and_token_kind_sends_the_required_username() {
             Some("alice"),
             Some("alice"),
         ),
-        (GitHubOAuth, Some("alice"), Some("alice"), Some("alice")),
+        (GitHubOAuth, Some("alice"), Some("alice"), Some("oauth2")),
         (GitHubAppInstallation, None, None, Some("x-access-token")),
         (
             GitHubAppUser,
@@ -113,6 +113,13 @@ fn every_kind_and_token_kind_sends_the_required_username() {
             Some("alice"),
             Some("alice"),
             Some("alice"),
+        ),
+        (GiteaOAuth, Some("alice"), Some("alice"), Some("oauth2")),
+        (
+            BitbucketOAuth,
+            Some("alice"),
+            Some("alice"),
+            Some("x-token-auth"),
         ),
         (SourcehutToken, Some("alice"), Some("alice"), Some("alice")),
         (

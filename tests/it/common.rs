@@ -315,3 +315,26 @@ impl Drop for Terminal<'_> {
         self.tmux(&["kill-server"]);
     }
 }
+
+impl Env {
+    /// The files under this test's config and data dirs that contain `needle` as bytes.
+    pub fn files_containing(&self, needle: &str) -> Vec<String> {
+        let mut hits = vec![];
+        let mut stack = vec![self.path("config"), self.path("data")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if std::fs::read(&path)
+                    .unwrap()
+                    .windows(needle.len())
+                    .any(|w| w == needle.as_bytes())
+                {
+                    hits.push(path.display().to_string());
+                }
+            }
+        }
+        hits
+    }
+}

@@ -238,6 +238,10 @@ const T_REJECTED_AT: u8 = 21;
 const T_REJECTED_URL: u8 = 22;
 const KNOWN_TAGS: usize = 23;
 const T_FIRST_OPTIONAL: u8 = 128;
+// Optional tags (older readers skip them): OAuth login bookkeeping.
+const T_OBTAINED: u8 = 128;
+const T_REFRESH_FAILED: u8 = 129;
+const KNOWN_OPTIONAL: usize = 2;
 
 fn encode_entries(entries: &[Credential]) -> Vec<u8> {
     let mut out = Vec::with_capacity(64 + entries.len() * 160);
@@ -256,9 +260,10 @@ fn encode_entries(entries: &[Credential]) -> Vec<u8> {
             int(c.last_used),
         );
         let rejected_at = int(c.rejected.as_ref().map(|r| r.at));
+        let (obtained, refresh_failed) = (int(c.obtained), int(c.refresh_failed));
         let flag = [c.is_default as u8];
         let origin = [c.origin as u8];
-        let fields: [(u8, Option<&[u8]>); KNOWN_TAGS - 1] = [
+        let fields: [(u8, Option<&[u8]>); KNOWN_TAGS - 1 + KNOWN_OPTIONAL] = [
             (T_PROTOCOL, Some(c.protocol.as_bytes())),
             (T_HOST, Some(c.host.as_bytes())),
             (T_PATH, text(&c.path)),
@@ -284,6 +289,8 @@ fn encode_entries(entries: &[Credential]) -> Vec<u8> {
                 T_REJECTED_URL,
                 c.rejected.as_ref().map(|r| r.url.as_bytes()),
             ),
+            (T_OBTAINED, obtained.as_ref().map(|e| &e[..])),
+            (T_REFRESH_FAILED, refresh_failed.as_ref().map(|e| &e[..])),
         ];
         let present: Vec<(u8, &[u8])> = fields
             .iter()
@@ -326,11 +333,15 @@ fn text(bytes: &[u8]) -> Result<&str, FormatError> {
 /// the selecting fields as bytes and decodes only the entries that match.
 pub struct View<'a> {
     fields: [Option<&'a [u8]>; KNOWN_TAGS],
+    optional: [Option<&'a [u8]>; KNOWN_OPTIONAL],
 }
 
 impl View<'_> {
     fn get(&self, tag: u8) -> Option<&[u8]> {
-        self.fields[tag as usize]
+        match tag {
+            T_FIRST_OPTIONAL.. => self.optional[(tag - T_FIRST_OPTIONAL) as usize],
+            _ => self.fields[tag as usize],
+        }
     }
 
     pub fn query(&self) -> Query<'_> {
@@ -405,6 +416,8 @@ impl View<'_> {
             created: int(T_CREATED)?.unwrap_or(0),
             last_used: int(T_LAST_USED)?,
             rejected,
+            obtained: int(T_OBTAINED)?,
+            refresh_failed: int(T_REFRESH_FAILED)?,
         })
     }
 }
@@ -412,6 +425,7 @@ impl View<'_> {
 fn read_view<'a>(r: &mut Reader<'a>) -> Result<View<'a>, FormatError> {
     let mut v = View {
         fields: [None; KNOWN_TAGS],
+        optional: [None; KNOWN_OPTIONAL],
     };
     for _ in 0..r.u16()? {
         let tag = r.take(1)?[0];
@@ -420,6 +434,9 @@ fn read_view<'a>(r: &mut Reader<'a>) -> Result<View<'a>, FormatError> {
         match tag {
             1..T_FIRST_OPTIONAL if (tag as usize) < KNOWN_TAGS => {
                 v.fields[tag as usize] = Some(value)
+            }
+            T_FIRST_OPTIONAL.. if ((tag - T_FIRST_OPTIONAL) as usize) < KNOWN_OPTIONAL => {
+                v.optional[(tag - T_FIRST_OPTIONAL) as usize] = Some(value)
             }
             T_FIRST_OPTIONAL.. => {}
             _ => return Err(FormatError::Damaged("unknown required field")),

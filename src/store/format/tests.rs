@@ -45,6 +45,8 @@ fn sample() -> Vec<Credential> {
                 at: 1_700_000_200,
                 url: "https://github.com/o/r.git".into(),
             }),
+            obtained: Some(1_700_000_050),
+            refresh_failed: Some(1_700_000_300),
         },
         Credential {
             provider: GENERIC.into(),

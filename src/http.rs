@@ -1,0 +1,280 @@
+//! The one HTTP client: ureq 3 over rustls with the system's CA roots, proxies from the
+//! environment (`HTTPS_PROXY`, `NO_PROXY`, ...), timeouts and a User-Agent. Used by OAuth now
+//! and by provider APIs later.
+//!
+//! Plain `http://` is allowed only to loopback hosts (`127.0.0.0/8`, `localhost`, `[::1]`):
+//! anything else would send a client secret or a token in clear text. Response bodies are never
+//! shown: an OAuth error keeps only its `error` code and `error_description`.
+
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use ureq::http::Uri;
+use zeroize::Zeroizing;
+
+use crate::error::Error;
+use crate::secret::Secret;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// A whole request, connect to last byte.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Token and user responses are small; anything larger is not one.
+const MAX_BODY: u64 = 1 << 20;
+
+pub fn user_agent() -> String {
+    format!("git-credential-vouch/{}", env!("CARGO_PKG_VERSION"))
+}
+
+/// Whether `host` (as in a URL, IPv6 in brackets) is this machine.
+pub fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => false,
+    }
+}
+
+/// Check a configured URL (`field` names it in errors): `https://host[...]`, or `http://` to a
+/// loopback host. Returns it without a trailing slash.
+pub fn check_url(field: &str, url: &str) -> Result<String, String> {
+    let uri: Uri = url
+        .parse()
+        .map_err(|_| format!("{field}: `{url}` is not a URL"))?;
+    let host = uri
+        .host()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| format!("{field}: `{url}` has no host"))?;
+    if uri.query().is_some() || url.contains('#') || url.contains('@') {
+        return Err(format!(
+            "{field}: `{url}` must not carry a query, fragment or user"
+        ));
+    }
+    match uri.scheme_str() {
+        Some("https") => {}
+        Some("http") if is_loopback(host) => {}
+        Some("http") => {
+            return Err(format!(
+                "{field}: `{url}` is plain http to a host that is not loopback; use https"
+            ));
+        }
+        _ => return Err(format!("{field}: `{url}` is not an https URL")),
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// An OAuth error response (RFC 6749 5.2), reduced to what may be shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthError {
+    pub error: String,
+    pub description: Option<String>,
+}
+
+impl std::fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.error)?;
+        if let Some(d) = &self.description {
+            write!(f, " ({d})")?;
+        }
+        Ok(())
+    }
+}
+
+impl OAuthError {
+    /// Only a code of the RFC's character set and a bounded, escaped description are kept:
+    /// the rest of an error body may echo what was sent.
+    fn from_body(body: &[u8]) -> Option<OAuthError> {
+        #[derive(serde::Deserialize)]
+        struct Raw {
+            error: String,
+            error_description: Option<String>,
+        }
+        let raw: Raw = serde_json::from_slice(body).ok()?;
+        let error: String = raw
+            .error
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .take(64)
+            .collect();
+        let description = raw
+            .error_description
+            .map(|d| crate::term::escape(&d.chars().take(200).collect::<String>()));
+        (!error.is_empty()).then_some(OAuthError { error, description })
+    }
+}
+
+pub struct Client {
+    agent: ureq::Agent,
+}
+
+impl Default for Client {
+    fn default() -> Self {
+        Client::new()
+    }
+}
+
+impl Client {
+    pub fn new() -> Client {
+        let tls = ureq::tls::TlsConfig::builder()
+            .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+            .build();
+        let config = ureq::Agent::config_builder()
+            .tls_config(tls)
+            .proxy(ureq::Proxy::try_from_env())
+            .timeout_connect(Some(CONNECT_TIMEOUT))
+            .timeout_global(Some(REQUEST_TIMEOUT))
+            .user_agent(user_agent())
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build();
+        Client {
+            agent: config.into(),
+        }
+    }
+
+    /// POST a form and read a JSON answer: `Ok(Ok(T))` on success, `Ok(Err(e))` for an OAuth
+    /// error response, `Err` when the server could not be asked or answered nonsense.
+    pub fn post_form<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+    ) -> Result<Result<T, OAuthError>, Error> {
+        let response = self
+            .agent
+            .post(url)
+            .header("Accept", "application/json")
+            .send_form(form.iter().copied())
+            .map_err(|e| transport(url, e))?;
+        let status = response.status().as_u16();
+        let body = read(url, response)?;
+        // GitHub answers device-flow errors with 200.
+        if let Some(e) = OAuthError::from_body(&body) {
+            return Ok(Err(e));
+        }
+        if (200..300).contains(&status) {
+            return serde_json::from_slice(&body).map(Ok).map_err(|_| {
+                Error::Runtime(format!(
+                    "{}: the answer is not the expected JSON (HTTP {status})",
+                    host_of(url)
+                ))
+            });
+        }
+        Err(Error::Runtime(format!(
+            "{}: HTTP {status} without an OAuth error",
+            host_of(url)
+        )))
+    }
+
+    /// GET JSON with `Authorization: Bearer <token>`.
+    pub fn get_json<T: DeserializeOwned>(&self, url: &str, token: &Secret) -> Result<T, Error> {
+        let auth = Zeroizing::new(format!("Bearer {}", token.expose()));
+        let response = self
+            .agent
+            .get(url)
+            .header("Accept", "application/json")
+            .header("Authorization", auth.as_str())
+            .call()
+            .map_err(|e| transport(url, e))?;
+        let status = response.status().as_u16();
+        let body = read(url, response)?;
+        if !(200..300).contains(&status) {
+            return Err(Error::Runtime(format!("GET {url}: HTTP {status}")));
+        }
+        serde_json::from_slice(&body)
+            .map_err(|_| Error::Runtime(format!("GET {url}: the answer is not the expected JSON")))
+    }
+
+    /// GET JSON without credentials (discovery documents).
+    pub fn get_public<T: DeserializeOwned>(&self, url: &str) -> Result<Option<T>, Error> {
+        let response = self
+            .agent
+            .get(url)
+            .header("Accept", "application/json")
+            .call()
+            .map_err(|e| transport(url, e))?;
+        let status = response.status().as_u16();
+        let body = read(url, response)?;
+        if !(200..300).contains(&status) {
+            return Ok(None);
+        }
+        Ok(serde_json::from_slice(&body).ok())
+    }
+}
+
+fn read(
+    url: &str,
+    response: ureq::http::Response<ureq::Body>,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    response
+        .into_body()
+        .with_config()
+        .limit(MAX_BODY)
+        .read_to_vec()
+        .map(Zeroizing::new)
+        .map_err(|e| transport(url, e))
+}
+
+fn host_of(url: &str) -> String {
+    url.parse::<Uri>()
+        .ok()
+        .and_then(|u| u.authority().map(|a| a.to_string()))
+        .unwrap_or_else(|| url.to_owned())
+}
+
+/// ureq's transport errors name the host and the cause, never a body or header value.
+fn transport(url: &str, e: ureq::Error) -> Error {
+    let why = match e {
+        ureq::Error::Timeout(_) => "timed out".to_owned(),
+        ureq::Error::Io(io) => io.to_string(),
+        ureq::Error::HostNotFound => "host not found".to_owned(),
+        ureq::Error::BodyExceedsLimit(_) => "answer too large".to_owned(),
+        other => other.to_string(),
+    };
+    Error::Runtime(format!("{}: {}", host_of(url), why.replace('\n', " ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        for ok in [
+            "https://gitlab.example/",
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3/x",
+            "http://localhost:9",
+            "http://[::1]:80/",
+        ] {
+            assert!(check_url("issuer_url", ok).is_ok(), "{ok}");
+        }
+        assert_eq!(
+            check_url("issuer_url", "https://gitlab.example/").unwrap(),
+            "https://gitlab.example"
+        );
+        for bad in [
+            "http://gitlab.example",
+            "http://10.0.0.1",
+            "ftp://x",
+            "gitlab.example",
+            "https://u@h",
+            "https://h/?a=b",
+        ] {
+            let e = check_url("issuer_url", bad).unwrap_err();
+            assert!(e.starts_with("issuer_url:"), "{e}");
+        }
+    }
+
+    #[test]
+    fn oauth_errors_keep_code_and_description_only() {
+        let e = OAuthError::from_body(
+            br#"{"error":"invalid_grant\u001b","error_description":"bad\u001b[31m","refresh_token":"r"}"#,
+        )
+        .unwrap();
+        assert_eq!(e.error, "invalid_grant");
+        assert_eq!(e.description.as_deref(), Some("bad\\x1b[31m"));
+        assert!(OAuthError::from_body(b"<html>").is_none());
+    }
+}

@@ -1,0 +1,123 @@
+//! Who a new token belongs to (`GET /user` at the instance's API), and filing it under that
+//! account: logging in again to the same account replaces its token and keeps its ID.
+
+use serde::Deserialize;
+
+use super::{Endpoints, Tokens};
+use crate::config::Config;
+use crate::credential::{Credential, Origin, new_id, unix_now};
+use crate::error::Error;
+use crate::http::Client;
+use crate::provider::{Family, IdentityRule, Instance, TokenKind};
+use crate::store::Create;
+use crate::store::Store;
+
+/// The fields of `/user` that name an account, across GitHub, GitLab, Gitea and Bitbucket.
+#[derive(Deserialize, Default)]
+struct User {
+    login: Option<String>,
+    username: Option<String>,
+    nickname: Option<String>,
+    email: Option<String>,
+}
+
+/// The account's login and email, per the provider.
+fn whoami(
+    http: &Client,
+    endpoints: &Endpoints,
+    tokens: &Tokens,
+) -> Result<(String, Option<String>), Error> {
+    let user: User = http.get_json(&format!("{}/user", endpoints.api), &tokens.access)?;
+    let login = match endpoints.family {
+        Family::GitLab | Family::BitbucketCloud => user.username.or(user.nickname).or(user.login),
+        _ => user.login.or(user.username),
+    }
+    .filter(|l| !l.is_empty() && !l.chars().any(char::is_control))
+    .ok_or_else(|| Error::Runtime(format!("{}/user names no account", endpoints.api)))?;
+    let email = user
+        .email
+        .filter(|e| e.contains('@') && !e.chars().any(char::is_control));
+    Ok((login, email))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn file(
+    store: &Store,
+    config: &Config,
+    instance: &Instance,
+    host: &str,
+    endpoints: &Endpoints,
+    http: &Client,
+    tokens: Tokens,
+    username: Option<&str>,
+) -> Result<Credential, Error> {
+    let (login, email) = match (whoami(http, endpoints, &tokens), username) {
+        (Ok((login, email)), Some(wanted))
+            if !wanted.eq_ignore_ascii_case(&login)
+                && email
+                    .as_deref()
+                    .is_none_or(|e| !e.eq_ignore_ascii_case(wanted)) =>
+        {
+            return Err(Error::Usage(format!(
+                "username: the login was for {}, not {}",
+                crate::term::escape(&login),
+                crate::term::escape(wanted)
+            )));
+        }
+        (Ok(who), _) => who,
+        // A provider that will not say (a scope missing): the account the person named.
+        (Err(_), Some(wanted)) => (wanted.to_owned(), None),
+        (Err(e), None) => return Err(e),
+    };
+    let account = match instance.kind.identity() {
+        IdentityRule::Email => email.clone().unwrap_or_else(|| login.clone()),
+        _ => login.clone(),
+    };
+    let kind = TokenKind::oauth(instance.kind.family());
+    let now = unix_now();
+    let mut fresh = Credential {
+        id: new_id(),
+        provider: instance.name.clone(),
+        host: host.to_owned(),
+        username: Some(login),
+        account: Some(account),
+        email,
+        token_kind: kind,
+        origin: Origin::Added,
+        created: now,
+        ..Default::default()
+    };
+    tokens.apply(&mut fresh);
+    let filed = crate::allowed::update(store, config, Create::Auto, |opened| {
+        let same = opened.entries.iter_mut().find(|c| {
+            c.is_login()
+                && c.provider == fresh.provider
+                && c.host == fresh.host
+                && c.scope.is_none()
+                && c.account
+                    .as_deref()
+                    .zip(fresh.account.as_deref())
+                    .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
+        });
+        let filed = match same {
+            Some(entry) => {
+                entry.password = fresh.password.clone();
+                entry.password_expiry_utc = fresh.password_expiry_utc;
+                entry.oauth_refresh_token = fresh.oauth_refresh_token.clone();
+                entry.obtained = fresh.obtained;
+                entry.refresh_failed = None;
+                entry.rejected = None;
+                entry.token_kind = fresh.token_kind;
+                entry.username = fresh.username.clone();
+                entry.email = fresh.email.clone().or(entry.email.take());
+                entry.clone()
+            }
+            None => {
+                opened.entries.insert(0, fresh.clone());
+                fresh.clone()
+            }
+        };
+        (true, filed)
+    })?;
+    Ok(filed.expect("created when missing"))
+}

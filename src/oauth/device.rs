@@ -1,0 +1,85 @@
+//! The device authorization grant (RFC 8628): show where to go and the user code, poll the
+//! token endpoint at `interval`, 5 s slower after each `slow_down`, until the person approves,
+//! denies (`access_denied`) or the code expires (`expired_token`, or `expires_in` passes).
+//! The device code is a secret: it is never shown.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use super::{OAuthClient, Tokens, failed};
+use crate::error::Error;
+use crate::http::Client;
+
+const GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+#[derive(Deserialize)]
+struct Authorization {
+    device_code: String,
+    user_code: String,
+    #[serde(alias = "verification_url")]
+    verification_uri: String,
+    expires_in: u64,
+    interval: Option<u64>,
+}
+
+pub fn run(
+    http: &Client,
+    device_endpoint: &str,
+    token_endpoint: &str,
+    client: &OAuthClient,
+    instance: &str,
+    notice: &mut dyn Write,
+) -> Result<Tokens, Error> {
+    let mut form = vec![
+        ("client_id", client.id.as_str()),
+        ("scope", client.scopes.as_str()),
+    ];
+    if let Some(secret) = &client.secret {
+        form.push(("client_secret", secret.expose()));
+    }
+    let auth: Authorization = http
+        .post_form(device_endpoint, &form)?
+        .map_err(|e| failed("the device authorization", instance, &e))?;
+    let device_code = crate::secret::Secret::new(auth.device_code);
+    let _ = writeln!(
+        notice,
+        "To log in to {instance}, open {} and enter the code {}",
+        crate::term::escape(&auth.verification_uri),
+        crate::term::escape(&auth.user_code)
+    );
+    let _ = notice.flush();
+    let deadline = Instant::now() + Duration::from_secs(auth.expires_in.clamp(1, 3600));
+    let mut interval = auth.interval.unwrap_or(5).clamp(1, 60);
+    loop {
+        std::thread::sleep(Duration::from_secs(interval));
+        if Instant::now() >= deadline {
+            return Err(Error::Runtime(format!(
+                "login to {instance}: the code expired before it was entered"
+            )));
+        }
+        match client.token_request(
+            http,
+            token_endpoint,
+            &[("grant_type", GRANT), ("device_code", device_code.expose())],
+        )? {
+            Ok(tokens) => return Ok(tokens),
+            Err(e) => match e.error.as_str() {
+                "authorization_pending" => {}
+                "slow_down" => interval += 5,
+                "expired_token" => {
+                    return Err(Error::Runtime(format!(
+                        "login to {instance}: the code expired before it was entered"
+                    )));
+                }
+                "access_denied" => {
+                    return Err(Error::Runtime(format!(
+                        "login to {instance}: access denied"
+                    )));
+                }
+                _ => return Err(failed("the device login", instance, &e)),
+            },
+        }
+    }
+}

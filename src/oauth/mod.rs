@@ -1,0 +1,275 @@
+//! OAuth login and refresh for the providers that offer it (GitHub, GitLab, Gitea/Forgejo,
+//! Bitbucket Cloud): endpoints per kind, the token requests, and filing the token under the
+//! account the provider names.
+//!
+//! - [`browser`]: authorization code with PKCE S256 and `state`, loopback redirect (RFC 8252);
+//! - [`device`]: the device authorization grant (RFC 8628);
+//! - [`account`]: who the token belongs to (`/user`), and filing it in the store;
+//! - [`refresh`]: a token near its expiry is refreshed before `get` answers it.
+
+pub mod account;
+pub mod browser;
+mod demand;
+pub mod device;
+pub mod refresh;
+
+pub use demand::on_demand;
+
+use serde::Deserialize;
+
+use crate::config::Config;
+use crate::credential::{Credential, client_secret_provider, unix_now};
+use crate::error::Error;
+use crate::http::{self, Client, OAuthError};
+use crate::provider::{Family, Instance};
+use crate::secret::Secret;
+use crate::store::Store;
+
+/// Where an instance's OAuth endpoints and REST API are.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    pub authorize: String,
+    pub token: String,
+    /// RFC 8628 device authorization; `None` where the provider has none (Bitbucket) or it
+    /// must be discovered first (Gitea, see [`Endpoints::device`]).
+    device: Option<String>,
+    pub api: String,
+    base: String,
+    family: Family,
+}
+
+impl Endpoints {
+    /// The endpoints of `instance` when it serves `host` (its first host, or the tenant).
+    pub fn of(instance: &Instance, host: &str) -> Result<Endpoints, Error> {
+        let family = instance.kind.family();
+        let bitbucket = family == Family::BitbucketCloud;
+        let base = match &instance.issuer_url {
+            Some(url) => url.clone(),
+            None if bitbucket => "https://bitbucket.org".to_owned(),
+            None => format!("https://{host}"),
+        };
+        http::check_url("issuer_url", &base).map_err(Error::Usage)?;
+        let (authorize, token, device) = match family {
+            Family::GitHub => (
+                "/login/oauth/authorize",
+                "/login/oauth/access_token",
+                Some("/login/device/code"),
+            ),
+            Family::GitLab => (
+                "/oauth/authorize",
+                "/oauth/token",
+                Some("/oauth/authorize_device"),
+            ),
+            Family::Gitea => ("/login/oauth/authorize", "/login/oauth/access_token", None),
+            Family::BitbucketCloud => ("/site/oauth2/authorize", "/site/oauth2/access_token", None),
+            _ => {
+                return Err(Error::Usage(format!(
+                    "instance {}: kind {} has no OAuth login",
+                    instance.name,
+                    instance.kind.name()
+                )));
+            }
+        };
+        let api = match (&instance.api_url, family) {
+            (Some(url), _) => url.clone(),
+            (None, Family::GitHub) if host == "github.com" || host == "gist.github.com" => {
+                "https://api.github.com".to_owned()
+            }
+            (None, Family::GitHub) if host.ends_with(".ghe.com") => format!("https://api.{host}"),
+            (None, Family::GitHub) => format!("https://{host}/api/v3"),
+            (None, Family::GitLab) => format!("https://{host}/api/v4"),
+            (None, Family::Gitea) => format!("https://{host}/api/v1"),
+            (None, _) => "https://api.bitbucket.org/2.0".to_owned(),
+        };
+        http::check_url("api_url", &api).map_err(Error::Usage)?;
+        Ok(Endpoints {
+            authorize: format!("{base}{authorize}"),
+            token: format!("{base}{token}"),
+            device: device.map(|d| format!("{base}{d}")),
+            api,
+            base,
+            family,
+        })
+    }
+
+    /// The device authorization endpoint, read from the OpenID configuration on Gitea and
+    /// Forgejo (only newer releases offer one).
+    pub fn device(&self, client: &Client) -> Result<Option<String>, Error> {
+        if self.family != Family::Gitea {
+            return Ok(self.device.clone());
+        }
+        #[derive(Deserialize)]
+        struct Discovery {
+            device_authorization_endpoint: Option<String>,
+        }
+        let url = format!("{}/.well-known/openid-configuration", self.base);
+        let found: Option<Discovery> = client.get_public(&url)?;
+        found
+            .and_then(|d| d.device_authorization_endpoint)
+            .map(|e| http::check_url("device_authorization_endpoint", &e).map_err(Error::Usage))
+            .transpose()
+    }
+}
+
+/// The scopes `login` asks for unless the instance names its own: git access, and reading
+/// the user (for `/user`).
+pub fn default_scopes(family: Family) -> &'static str {
+    match family {
+        Family::GitHub => "repo workflow",
+        Family::GitLab => "read_repository write_repository read_user",
+        Family::Gitea => "write:repository read:user",
+        _ => "repository repository:write account",
+    }
+}
+
+/// An instance's OAuth client: its ID from config.toml, its secret (confidential clients) from
+/// the store.
+pub struct OAuthClient {
+    pub id: String,
+    pub secret: Option<Secret>,
+    pub scopes: String,
+}
+
+impl OAuthClient {
+    pub fn of(instance: &Instance, store: &Store) -> Result<OAuthClient, Error> {
+        let id = instance.oauth_client_id.clone().ok_or_else(|| {
+            Error::Usage(format!(
+                "instance {0} has no OAuth client: `git credential-vouch instance update {0} --oauth-client-id ID`",
+                instance.name
+            ))
+        })?;
+        let provider = client_secret_provider(&instance.name);
+        let secret = store
+            .select(|v| v.provider() == provider.as_bytes())?
+            .into_iter()
+            .find_map(|c| c.password);
+        let scopes = match &instance.scopes {
+            Some(s) => s.join(" "),
+            None => default_scopes(instance.kind.family()).to_owned(),
+        };
+        Ok(OAuthClient { id, secret, scopes })
+    }
+
+    /// POST `form` plus the client's identity to the token endpoint.
+    pub fn token_request(
+        &self,
+        http: &Client,
+        url: &str,
+        form: &[(&str, &str)],
+    ) -> Result<Result<Tokens, OAuthError>, Error> {
+        let mut all: Vec<(&str, &str)> = form.to_vec();
+        all.push(("client_id", &self.id));
+        if let Some(secret) = &self.secret {
+            all.push(("client_secret", secret.expose()));
+        }
+        let raw: Result<RawTokens, OAuthError> = http.post_form(url, &all)?;
+        Ok(raw.map(|r| Tokens {
+            access: Secret::new(r.access_token),
+            refresh: r.refresh_token.filter(|t| !t.is_empty()).map(Secret::new),
+            expires_in: r.expires_in.filter(|e| *e > 0),
+            obtained: unix_now(),
+        }))
+    }
+}
+
+#[derive(Deserialize)]
+struct RawTokens {
+    access_token: String,
+    refresh_token: Option<String>,
+    expires_in: Option<i64>,
+}
+
+/// What a token endpoint issued.
+pub struct Tokens {
+    pub access: Secret,
+    pub refresh: Option<Secret>,
+    pub expires_in: Option<i64>,
+    pub obtained: i64,
+}
+
+impl Tokens {
+    /// Put these tokens into `c` (a login token, fresh or refreshed).
+    pub fn apply(self, c: &mut Credential) {
+        c.password = Some(self.access);
+        c.password_expiry_utc = self.expires_in.map(|e| self.obtained + e);
+        // A server that issues no new refresh token keeps the old one valid.
+        if let Some(refresh) = self.refresh {
+            c.oauth_refresh_token = Some(refresh);
+        }
+        c.obtained = Some(self.obtained);
+        c.refresh_failed = None;
+        c.rejected = None;
+    }
+}
+
+/// How `login` asks the person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Browser,
+    Device,
+    /// The browser when one can be opened, else the device code.
+    Auto,
+}
+
+/// Log in to `instance` (at `host`, "" for its first host) and file the token. Returns the
+/// credential's ID and the credential. Messages for the person go to `notice`.
+pub fn login(
+    store: &Store,
+    config: &Config,
+    instance: &Instance,
+    host: &str,
+    mode: Mode,
+    username: Option<&str>,
+    notice: &mut dyn std::io::Write,
+) -> Result<Credential, Error> {
+    let git_host = if host.is_empty() {
+        instance
+            .hosts
+            .iter()
+            .find(|h| h.is_exact())
+            .map(|h| h.as_str().to_owned())
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "instance {}: name one of its hosts to log in to",
+                    instance.name
+                ))
+            })?
+    } else {
+        host.to_owned()
+    };
+    let endpoints = Endpoints::of(instance, &git_host)?;
+    let client = OAuthClient::of(instance, store)?;
+    let http = Client::new();
+    let use_browser = match mode {
+        Mode::Browser => true,
+        Mode::Device => false,
+        Mode::Auto => browser::available() || endpoints.device(&http)?.is_none(),
+    };
+    let tokens = if use_browser {
+        browser::run(&http, &endpoints, &client, &instance.name, notice)?
+    } else {
+        let device = endpoints.device(&http)?.ok_or_else(|| {
+            Error::Usage(format!(
+                "instance {}: the provider offers no device login; use --browser",
+                instance.name
+            ))
+        })?;
+        device::run(
+            &http,
+            &device,
+            &endpoints.token,
+            &client,
+            &instance.name,
+            notice,
+        )?
+    };
+    let bound = if instance.per_host { host } else { "" };
+    account::file(
+        store, config, instance, bound, &endpoints, &http, tokens, username,
+    )
+}
+
+/// A one-line error for a failed OAuth step (never a body: only code and description).
+pub fn failed(what: &str, instance: &str, e: &OAuthError) -> Error {
+    Error::Runtime(format!("{what} for {instance} failed: {e}"))
+}
