@@ -1,30 +1,14 @@
-//! Dates for `--expires` and for showing expiry and last use (UTC, no time zones).
+//! Dates and durations, with jiff doing the calendar work: `--expires`, the providers' expiry
+//! formats, showing expiry and last use (UTC, no time zones), and durations such as `--for 8h`,
+//! `--within 7d` or `cache_ttl = "5m"`. Times are kept as Unix seconds everywhere else.
+
+use jiff::{SignedDuration, Span, SpanRelativeTo, Timestamp, civil::Date, tz::TimeZone};
 
 pub const DAY: i64 = 86_400;
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// `YYYY-MM-DD` (00:00 UTC, when GitLab tokens expire), `YYYY-MM-DDTHH:MM:SSZ`, or Unix seconds.
+/// `YYYY-MM-DD` (00:00 UTC, when GitLab tokens expire), an RFC 3339 timestamp
+/// (`YYYY-MM-DDTHH:MM:SSZ` or with an offset), GitHub's `YYYY-MM-DD HH:MM:SS UTC` or
+/// `... -0800`, or Unix seconds.
 pub fn parse(text: &str) -> Result<i64, String> {
     let bad =
         || format!("`{text}` is not a date (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or Unix seconds)");
@@ -32,80 +16,78 @@ pub fn parse(text: &str) -> Result<i64, String> {
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
         return text.parse().map_err(|_| bad());
     }
-    let (date, time) = match text.split_once(['T', ' ']) {
-        Some((d, t)) => (d, Some(t.strip_suffix('Z').ok_or_else(bad)?)),
-        None => (text, None),
-    };
-    let num = |s: &str, len: usize| {
-        (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| s.parse::<i64>().ok())
-            .flatten()
-    };
-    let parts: Vec<&str> = date.split('-').collect();
-    let [y, m, d] = parts[..] else {
-        return Err(bad());
-    };
-    let (y, m, d) = (
-        num(y, 4).ok_or_else(bad)?,
-        num(m, 2).ok_or_else(bad)?,
-        num(d, 2).ok_or_else(bad)?,
-    );
-    if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
-        return Err(bad());
+    if text.len() == 10 {
+        let date: Date = text.parse().map_err(|_| bad())?;
+        let midnight = date.to_zoned(TimeZone::UTC).map_err(|_| bad())?;
+        return Ok(midnight.timestamp().as_second());
     }
-    let mut seconds = days_from_civil(y, m, d) * DAY;
-    if let Some(t) = time {
-        let hms: Vec<&str> = t.split(':').collect();
-        let [h, mi, s] = hms[..] else {
-            return Err(bad());
-        };
-        let (h, mi, s) = (
-            num(h, 2).ok_or_else(bad)?,
-            num(mi, 2).ok_or_else(bad)?,
-            num(s, 2).ok_or_else(bad)?,
-        );
-        if h > 23 || mi > 59 || s > 60 {
-            return Err(bad());
-        }
-        seconds += h * 3600 + mi * 60 + s;
+    // An RFC 3339 timestamp must say its offset; a bare local time would be a guess.
+    if let Ok(ts) = text.parse::<Timestamp>() {
+        return Ok(ts.as_second());
     }
-    Ok(seconds)
+    if let Some(utc) = text.strip_suffix(" UTC") {
+        let civil: jiff::civil::DateTime = utc.parse().map_err(|_| bad())?;
+        let zoned = civil.to_zoned(TimeZone::UTC).map_err(|_| bad())?;
+        return Ok(zoned.timestamp().as_second());
+    }
+    Timestamp::strptime("%Y-%m-%d %H:%M:%S %z", text)
+        .map(|ts| ts.as_second())
+        .map_err(|_| bad())
 }
 
-fn days_in_month(y: i64, m: i64) -> i64 {
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ][(m - 1) as usize]
+/// A duration such as `90s`, `15m`, `8h`, `7d`, `2w` or `1h30m` (a day is 24 hours), or the
+/// ISO 8601 form `PT8H`. Zero and negative durations are refused.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let bad = || format!("`{text}` is not a duration (for example 90s, 15m, 8h, 7d)");
+    let span: Span = text.trim().parse().map_err(|_| bad())?;
+    let signed = span
+        .to_duration(SpanRelativeTo::days_are_24_hours())
+        .map_err(|_| bad())?;
+    if signed <= SignedDuration::ZERO {
+        return Err(format!("`{text}` is not a positive duration"));
+    }
+    signed.try_into().map_err(|_| bad())
+}
+
+/// A duration for people: `2d 3h`, `45m`, `30s`.
+pub fn duration_words(seconds: u64) -> String {
+    let (d, h, m, s) = (
+        seconds / 86_400,
+        seconds % 86_400 / 3600,
+        seconds % 3600 / 60,
+        seconds % 60,
+    );
+    let parts: Vec<String> = [(d, "d"), (h, "h"), (m, "m"), (s, "s")]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .take(2)
+        .map(|(n, unit)| format!("{n}{unit}"))
+        .collect();
+    if parts.is_empty() {
+        "0s".into()
+    } else {
+        parts.join(" ")
+    }
+}
+
+fn timestamp(seconds: i64) -> Timestamp {
+    Timestamp::from_second(seconds).unwrap_or(if seconds < 0 {
+        Timestamp::MIN
+    } else {
+        Timestamp::MAX
+    })
 }
 
 /// `YYYY-MM-DD`.
 pub fn date(seconds: i64) -> String {
-    let (y, m, d) = civil_from_days(seconds.div_euclid(DAY));
-    format!("{y:04}-{m:02}-{d:02}")
+    timestamp(seconds).strftime("%Y-%m-%d").to_string()
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn datetime(seconds: i64) -> String {
-    let rem = seconds.rem_euclid(DAY);
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        date(seconds),
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    timestamp(seconds)
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 #[cfg(test)]
@@ -117,6 +99,9 @@ mod tests {
         assert_eq!(parse("1970-01-01").unwrap(), 0);
         assert_eq!(parse("2026-12-01").unwrap(), 1_796_083_200);
         assert_eq!(parse("2024-02-29T12:30:00Z").unwrap(), 1_709_209_800);
+        assert_eq!(parse("2024-02-29T14:30:00+02:00").unwrap(), 1_709_209_800);
+        assert_eq!(parse("2024-02-29 12:30:00 UTC").unwrap(), 1_709_209_800);
+        assert_eq!(parse("2024-02-29 04:30:00 -0800").unwrap(), 1_709_209_800);
         assert_eq!(parse("1700000000").unwrap(), 1_700_000_000);
         assert_eq!(date(1_796_083_200), "2026-12-01");
         assert_eq!(datetime(1_709_209_800), "2024-02-29T12:30:00Z");
@@ -140,5 +125,22 @@ mod tests {
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn durations() {
+        let secs = |t: &str| parse_duration(t).unwrap().as_secs();
+        assert_eq!(secs("90s"), 90);
+        assert_eq!(secs("15m"), 900);
+        assert_eq!(secs("8h"), 8 * 3600);
+        assert_eq!(secs("7d"), 7 * DAY as u64);
+        assert_eq!(secs("2w"), 14 * DAY as u64);
+        assert_eq!(secs("1h30m"), 5400);
+        assert_eq!(secs("PT8H"), 8 * 3600);
+        for bad in ["", "0s", "-5m", "soon", "5", "1y"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(duration_words(93_784), "1d 2h");
+        assert_eq!(duration_words(0), "0s");
     }
 }
