@@ -6,8 +6,10 @@ mod catalogue;
 mod explain;
 mod instances;
 mod login;
+mod manpage;
 mod report;
 mod setup;
+mod shell;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -132,6 +134,20 @@ pub enum Command {
     Unconfigure {
         #[command(flatten)]
         scope: ScopeArgs,
+    },
+    /// Print a shell completion script (bash also completes `git credential-vouch ...`).
+    Completions {
+        #[arg(value_enum)]
+        shell: shell::ShellArg,
+    },
+    /// Print the man page (roff); install.sh installs it.
+    #[command(hide = true)]
+    Man,
+    /// For the completion scripts: list credential IDs or instance names, one a line.
+    #[command(name = "__complete", hide = true)]
+    Complete {
+        #[arg(value_enum)]
+        what: shell::Listing,
     },
 }
 
@@ -286,6 +302,9 @@ pub fn run(config: Option<PathBuf>, command: Command) -> Result<(), Error> {
         Command::Unconfigure { scope } => {
             setup::git_config(&ctx, scope.scope(), gitconfig::unconfigure)
         }
+        Command::Completions { shell } => shell::completions(shell),
+        Command::Man => shell::man(),
+        Command::Complete { what } => shell::listing(&ctx, what),
     }
 }
 
