@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 use crate::config::Config;
 use crate::credential::{normalize_host, unix_now};
 use crate::error::Error;
+use crate::progress::Progress;
 use crate::protocol::Request;
 use crate::secret::Secret;
 use crate::store::{Create, Store};
@@ -79,6 +80,8 @@ fn parse_line(line: &str) -> Result<Request, &'static str> {
 pub const MAX_FILE: usize = 64 << 20;
 /// A line longer than this is refused: no credential URL is that long.
 pub const MAX_LINE: usize = 64 << 10;
+/// From this many lines on, a terminal shows a progress bar.
+const MANY_LINES: usize = 100;
 /// How much is read at a time.
 const CHUNK: usize = 64 << 10;
 
@@ -174,12 +177,22 @@ pub fn import(
     drop(text);
     report.entries = requests.len();
     let now = unix_now();
+    let progress = if requests.len() >= MANY_LINES {
+        Progress::new(
+            &format!("importing {}", file.display()),
+            requests.len() as u64,
+        )
+    } else {
+        Progress::hidden()
+    };
     let added = store.update(Create::Auto, |opened| {
         let held = std::mem::take(&mut opened.entries);
         let added;
-        (opened.entries, added) = filing::file_all(held, config, &requests, now);
+        (opened.entries, added) =
+            filing::file_all(held, config, &requests, now, &|| progress.inc(1));
         (added > 0, added)
     })?;
+    progress.finish();
     report.added = added.unwrap_or(0);
     if remove_source && report.skipped.is_empty() {
         let stored = store.select(|_| true)?;

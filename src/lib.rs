@@ -11,6 +11,7 @@
 
 pub mod allowed;
 pub mod cli;
+pub mod colour;
 pub mod config;
 pub mod credential;
 pub mod doctor;
@@ -23,6 +24,7 @@ pub mod import;
 pub mod keysource;
 pub mod oauth;
 pub mod paths;
+pub mod progress;
 pub mod protocol;
 pub mod provider;
 pub mod resolve;

@@ -167,7 +167,10 @@ pub fn list(ctx: &Context, json: bool) -> Result<(), Error> {
             serde_json::json!({ "version": 1, "credentials": items })
         );
     } else {
-        print!("{}", list_table(&entries, &config, now));
+        print!(
+            "{}",
+            list_table(&entries, &config, now, crate::colour::for_stdout())
+        );
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use crate::colour::{Colour, paint};
 use crate::config::Config;
 use crate::credential::{Credential, Origin};
 use crate::provider::{Kind, TokenKind};
@@ -90,7 +91,17 @@ fn expiry_text(c: &Credential, now: i64) -> String {
     }
 }
 
-pub fn list_table(entries: &[Credential], config: &Config, now: i64) -> String {
+/// The STATUS column's colour at a terminal.
+fn status_colour(c: &Credential, now: i64) -> Colour {
+    match status(c, now) {
+        "ok" => Colour::Green,
+        "expiring" => Colour::Yellow,
+        _ => Colour::Red,
+    }
+}
+
+/// With `colour`, the STATUS column (the last, so no padding follows) is coloured.
+pub fn list_table(entries: &[Credential], config: &Config, now: i64, colour: bool) -> String {
     if entries.is_empty() {
         return "no credentials stored\n".into();
     }
@@ -152,8 +163,12 @@ pub fn list_table(entries: &[Credential], config: &Config, now: i64) -> String {
         out.push('\n');
     };
     line(header.to_vec());
-    for row in &rows {
-        line(row.iter().map(String::as_str).collect());
+    for (row, c) in rows.iter().zip(entries) {
+        let last = row.len() - 1;
+        let painted = paint(colour, status_colour(c, now), &row[last]);
+        let mut cells: Vec<&str> = row[..last].iter().map(String::as_str).collect();
+        cells.push(&painted);
+        line(cells);
     }
     out
 }

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::{Context, KeyArg};
+use crate::colour::Colour;
 use crate::doctor::Level;
 use crate::error::Error;
 use crate::gitconfig::{self, Scope};
@@ -17,12 +18,14 @@ pub(super) fn doctor(ctx: &Context, json: bool) -> Result<(), Error> {
     if json {
         println!("{}", serde_json::json!({ "version": 1, "checks": checks }));
     } else {
+        let colour = crate::colour::for_stdout();
         for c in &checks {
-            let level = match c.level {
-                Level::Ok => "ok  ",
-                Level::Warn => "warn",
-                Level::Fail => "FAIL",
+            let (level, hue) = match c.level {
+                Level::Ok => ("ok  ", Colour::Green),
+                Level::Warn => ("warn", Colour::Yellow),
+                Level::Fail => ("FAIL", Colour::Red),
             };
+            let level = crate::colour::paint(colour, hue, level);
             println!(
                 "{level}  {:<10} {}",
                 c.check,

@@ -27,6 +27,7 @@ pub(super) fn file_all(
     config: &Config,
     requests: &[Request],
     now: i64,
+    tick: &dyn Fn(),
 ) -> (Vec<Credential>, usize) {
     let mut generic = Generic::default();
     let mut providers = Vec::new();
@@ -41,6 +42,7 @@ pub(super) fn file_all(
     }
     let mut added = 0;
     for (line, request) in requests.iter().enumerate().rev() {
+        tick();
         let Ok(Some(new)) = helper::storable(request) else {
             continue;
         };
@@ -244,7 +246,7 @@ mod tests {
             let mut expected = held.clone();
             let expected_added = one_by_one(&mut expected, &config, &requests);
             let ids: Vec<String> = held.iter().map(|c| c.id.clone()).collect();
-            let (got, added) = file_all(held, &config, &requests, 1000);
+            let (got, added) = file_all(held, &config, &requests, 1000, &|| {});
             prop_assert_eq!(added, expected_added);
             let keep_old_ids = |entries: &[Credential]| {
                 entries
