@@ -14,6 +14,7 @@ mod instances;
 mod keyring;
 mod leftovers;
 mod lifecycle;
+mod native;
 mod oauth;
 mod oauth_harness;
 mod providers;
