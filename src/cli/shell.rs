@@ -80,6 +80,45 @@ complete -c git-credential-vouch -n '__fish_seen_subcommand_from show remove rot
 complete -c git-credential-vouch -n '__fish_seen_subcommand_from add login' -f -a '(git-credential-vouch __complete instances 2>/dev/null)'
 "#;
 
+/// zsh: clap writes `_default` as the action of every operand; the operands that name a
+/// credential or an instance get these listing functions instead.
+const ZSH_EXTRA: &str = r#"
+(( $+functions[_git_credential_vouch_ids] )) ||
+_git_credential_vouch_ids() {
+    local -a ids; ids=(${(f)"$(git-credential-vouch __complete ids 2>/dev/null)"})
+    _describe -t ids 'credential ID' ids
+}
+(( $+functions[_git_credential_vouch_instances] )) ||
+_git_credential_vouch_instances() {
+    local -a names; names=(${(f)"$(git-credential-vouch __complete instances 2>/dev/null)"})
+    _describe -t instances 'instance' names
+}
+"#;
+
+/// Give the zsh operands `id`, `provider` and `instance` the listing functions above.
+fn zsh_dynamic(script: &str) -> String {
+    let mut out = String::with_capacity(script.len() + ZSH_EXTRA.len());
+    for (i, line) in script.lines().enumerate() {
+        let action = if line.starts_with("':id:") {
+            Some("_git_credential_vouch_ids")
+        } else if line.starts_with("':provider ") || line.starts_with("':instance ") {
+            Some("_git_credential_vouch_instances")
+        } else {
+            None
+        };
+        match action.and_then(|a| Some((a, line.strip_suffix(":_default' \\")?))) {
+            Some((a, head)) => out.push_str(&format!("{head}:{a}' \\")),
+            None => out.push_str(line),
+        }
+        out.push('\n');
+        // After `#compdef`, which must stay the first line.
+        if i == 0 {
+            out.push_str(ZSH_EXTRA);
+        }
+    }
+    out
+}
+
 /// The script for `shell`.
 pub fn script(shell: ShellArg) -> Vec<u8> {
     let mut out = Vec::new();
@@ -93,8 +132,7 @@ pub fn script(shell: ShellArg) -> Vec<u8> {
     match shell {
         ShellArg::Bash => out.extend_from_slice(BASH_EXTRA.as_bytes()),
         ShellArg::Fish => out.extend_from_slice(FISH_EXTRA.as_bytes()),
-        // zsh's generated `_arguments` specs are static; IDs are not offered there.
-        ShellArg::Zsh => {}
+        ShellArg::Zsh => out = zsh_dynamic(&String::from_utf8_lossy(&out)).into_bytes(),
     }
     out
 }

@@ -267,3 +267,41 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     found
 }
+
+/// zsh, at a real terminal: the script parses and `show <TAB>` completes the stored ID.
+#[test]
+fn zsh_completes_credential_ids() {
+    let env = Env::new();
+    let id = env.add(&["github", "--username", "alice"], "ghp_zshtoken");
+    let dir = env.path("zfunc");
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("_git-credential-vouch");
+    let out = env.helper(&["completions", "zsh"], b"");
+    assert_ok(&out, "completions zsh");
+    std::fs::write(&script, &out.stdout).unwrap();
+    assert_ok(
+        &run(env.command("zsh").arg("-n").arg(&script), b""),
+        "zsh -n",
+    );
+    let term = Terminal::start(&env, &format!("env PATH='{}' zsh -f", path_with_helper()));
+    term.send_keys(&[
+        &format!(
+            "fpath=('{}' $fpath); autoload -Uz compinit; compinit -u; echo ready",
+            dir.display()
+        ),
+        "Enter",
+    ]);
+    assert!(
+        term.wait(&|| term.screen().contains("\nready")),
+        "{}",
+        term.screen()
+    );
+    term.send_keys(&["git-credential-vouch show ", "Tab"]);
+    let line = format!("git-credential-vouch show {id}");
+    assert!(
+        term.wait(&|| term.screen().contains(&line)),
+        "{}",
+        term.screen()
+    );
+    assert!(!term.screen().contains("ghp_zshtoken"));
+}
