@@ -93,14 +93,14 @@ fn completion_through_gits_bash_completion_offers_commands_ids_and_instances() {
         "__git_wrap__git_main",
         &["git", "credential-vouch", "show", ""],
     );
-    assert_eq!(ids, [id.clone()], "IDs at show <TAB>");
+    assert_eq!(ids, vec![id.clone()], "IDs at show <TAB>");
     let own = bash_offers(
         &env,
         &script,
         "_git_credential_vouch_bash",
         &["git-credential-vouch", "remove", &id[..4]],
     );
-    assert_eq!(own, [id.clone()]);
+    assert_eq!(own, vec![id.clone()]);
     let listed = env.vouch(&["__complete", "ids"], "");
     assert!(!listed.contains("ghp_completionsecret"));
 
