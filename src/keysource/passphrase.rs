@@ -61,8 +61,7 @@ struct Params {
     p: u32,
 }
 
-pub const LOCKED: &str =
-    "the store is locked: run `git credential-vouch unlock` (or `unlock --for 8h`)";
+pub const LOCKED: &str = "the store is locked, so nothing was read or saved: run `git credential-vouch unlock` (or `unlock --for 8h`)";
 
 fn locked() -> Error {
     Error::Unavailable {
