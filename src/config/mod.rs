@@ -165,7 +165,9 @@ impl Config {
             config.key_cache_seconds = match cache.get_ref().as_str() {
                 "off" => 0,
                 text => crate::time::parse_duration(text)
-                    .map_err(|e| invalid(cache.span().start, format!("key_cache: {e} (or \"off\")")))?
+                    .map_err(|e| {
+                        invalid(cache.span().start, format!("key_cache: {e} (or \"off\")"))
+                    })?
                     .as_secs(),
             };
         }

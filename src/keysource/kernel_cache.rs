@@ -11,7 +11,10 @@ use super::kek::{DataKey, KEY_LEN};
 use super::{KeyId, KeySource, SourceKind};
 
 fn description(key_id: &KeyId) -> String {
-    format!("git-credential-vouch:store-key-{}", super::file::hex(key_id))
+    format!(
+        "git-credential-vouch:store-key-{}",
+        super::file::hex(key_id)
+    )
 }
 
 fn now() -> u64 {

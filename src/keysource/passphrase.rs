@@ -239,10 +239,26 @@ mod tests {
     #[test]
     fn absurd_parameters_are_refused_before_any_work() {
         for p in [
-            Params { m_kib: u32::MAX, t: 3, p: 1 },
-            Params { m_kib: 65536, t: 1_000_000, p: 1 },
-            Params { m_kib: 65536, t: 3, p: 255 },
-            Params { m_kib: 65536, t: 0, p: 1 },
+            Params {
+                m_kib: u32::MAX,
+                t: 3,
+                p: 1,
+            },
+            Params {
+                m_kib: 65536,
+                t: 1_000_000,
+                p: 1,
+            },
+            Params {
+                m_kib: 65536,
+                t: 3,
+                p: 255,
+            },
+            Params {
+                m_kib: 65536,
+                t: 0,
+                p: 1,
+            },
         ] {
             assert!(matches!(parse(&blob(p)), Err(Error::Wrong(_))), "{p:?}");
         }
@@ -252,7 +268,11 @@ mod tests {
 
     #[test]
     fn wrap_authenticates_the_parameters_and_refuses_a_wrong_passphrase() {
-        let small = Params { m_kib: 64, t: 1, p: 1 };
+        let small = Params {
+            m_kib: 64,
+            t: 1,
+            p: 1,
+        };
         let dk = DataKey::generate();
         let mut b = encode(small, &[1; SALT_LEN]);
         let kek = derive(b"right", small, &[1; SALT_LEN]).unwrap();
