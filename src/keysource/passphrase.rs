@@ -70,9 +70,12 @@ fn locked() -> Error {
     }
 }
 
+/// The parameter bytes (authenticated), the parameters, the salt and the wrap.
+type Parsed<'b> = (&'b [u8], Params, &'b [u8], &'b [u8]);
+
 /// Split the blob into its parameter bytes, parameters, salt and wrap; refuse out-of-range
 /// parameters before deriving anything.
-fn parse(blob: &[u8]) -> Result<(&[u8], Params, &[u8], &[u8]), Error> {
+fn parse(blob: &[u8]) -> Result<Parsed<'_>, Error> {
     let damaged = |why: String| Error::Wrong(format!("passphrase parameters {why}"));
     if blob.len() < PARAMS_LEN || blob[0] != PARAMS_VERSION {
         return Err(damaged("are missing or of an unknown version".into()));
