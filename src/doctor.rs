@@ -51,6 +51,7 @@ pub fn run(store: &Store, config: Result<Config, String>, exe: &Path) -> Vec<Che
     }
     let entries = store_checks(store, &mut checks);
     checks.push(leftover_check(store));
+    checks.push(key_cache_check());
     if let Some(entries) = entries {
         checks.extend(token_checks(&entries));
     }
@@ -364,5 +365,21 @@ fn plaintext_check() -> Check {
                 found.join(", ")
             ),
         )
+    }
+}
+
+/// The kernel key cache (issue 12): where keyctl is refused, everything works uncached.
+fn key_cache_check() -> Check {
+    match crate::keysource::kernel_cache::refused() {
+        None => check(
+            "key-cache",
+            Level::Ok,
+            "the kernel keyring answers: `unlock` and the keyring key cache work",
+        ),
+        Some(why) => check(
+            "key-cache",
+            Level::Warn,
+            format!("{why}: no key cache, every get reads the keyring or asks to unlock"),
+        ),
     }
 }

@@ -52,6 +52,7 @@ impl Error {
                 store::Error::Key { source, .. } => match source {
                     keysource::Error::Unavailable { .. } => exit::KEY_UNAVAILABLE,
                     keysource::Error::Wrong(_) => exit::DAMAGED,
+                    keysource::Error::Refused(_) => exit::USAGE,
                     keysource::Error::Io { .. } => exit::RUNTIME,
                 },
                 store::Error::Io { .. } => exit::RUNTIME,

@@ -10,6 +10,7 @@ mod manpage;
 mod report;
 mod setup;
 mod shell;
+mod unlock;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -125,6 +126,18 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Cache the store's unwrapped key in the kernel keyring (asks for the passphrase).
+    Unlock {
+        /// How long it stays cached (e.g. 90s, 15m, 8h); default 15m.
+        #[arg(long = "for", value_name = "DURATION")]
+        duration: Option<String>,
+    },
+    /// Drop the cached key at once.
+    Lock,
+    /// The key source, and whether the key is cached and for how long.
+    Status,
+    /// Change the store's passphrase (re-wraps one key, atomically).
+    Passwd,
     /// Make git ask vouch first for credentials, keeping the other helpers after it.
     Configure {
         #[command(flatten)]
@@ -183,6 +196,8 @@ pub enum KeyArg {
     Keyring,
     /// A 0600 key file in the config dir, for machines with no keyring.
     File,
+    /// A passphrase (Argon2id); `unlock` caches the key in the kernel keyring.
+    Passphrase,
 }
 
 impl From<KeyArg> for SourceKind {
@@ -190,6 +205,7 @@ impl From<KeyArg> for SourceKind {
         match k {
             KeyArg::Keyring => SourceKind::Keyring,
             KeyArg::File => SourceKind::File,
+            KeyArg::Passphrase => SourceKind::Passphrase,
         }
     }
 }
@@ -269,13 +285,16 @@ impl Context {
     }
 
     pub fn config(&self) -> Result<Config, Error> {
-        Ok(Config::load(&self.config_path, self.config_required)?)
+        let config = Config::load(&self.config_path, self.config_required)?;
+        crate::keysource::set_keyring_cache(config.key_cache_seconds);
+        Ok(config)
     }
 }
 
 pub fn run(config: Option<PathBuf>, command: Command) -> Result<(), Error> {
     let ctx = Context::from_env(config)?;
     let store = &ctx.store;
+    unlock::allow_asking(&command);
     match command {
         Command::Get | Command::Store | Command::Erase => run_helper(&ctx, command),
         Command::Add(args) => accounts::add(&ctx, args),
@@ -296,6 +315,10 @@ pub fn run(config: Option<PathBuf>, command: Command) -> Result<(), Error> {
         Command::Purge { yes } => setup::purge(&ctx, yes),
         Command::Init { key } => setup::init(store, key),
         Command::Rekey { key } => setup::rekey(store, key.into()),
+        Command::Unlock { duration } => unlock::unlock(&ctx, duration.as_deref()),
+        Command::Lock => unlock::lock(&ctx),
+        Command::Status => unlock::status(&ctx),
+        Command::Passwd => unlock::passwd(&ctx),
         Command::Configure { scope } => {
             setup::git_config(&ctx, scope.scope(), gitconfig::configure)
         }

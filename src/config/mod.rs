@@ -56,6 +56,8 @@ pub struct Config {
     /// Configured instances first, then the built-in ones (amended where configured).
     pub instances: Vec<Instance>,
     pub on_reject: Option<OnReject>,
+    /// `key_cache`: how long an unwrapped keyring key stays in the kernel keyring; 0 = "off".
+    pub key_cache_seconds: u64,
     /// The file read, if any.
     pub source: Option<PathBuf>,
     index: Index,
@@ -99,6 +101,7 @@ impl Index {
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     on_reject: Option<OnReject>,
+    key_cache: Option<Spanned<String>>,
     #[serde(default)]
     provider: Vec<Spanned<instances::RawProvider>>,
 }
@@ -109,6 +112,7 @@ impl Config {
             index: Index::build(&instances),
             instances,
             on_reject,
+            key_cache_seconds: crate::keysource::DEFAULT_CACHE_SECONDS,
             source,
         }
     }
@@ -156,11 +160,18 @@ impl Config {
         })?;
         let instances =
             instances::build(raw.provider).map_err(|(offset, message)| invalid(offset, message))?;
-        Ok(Config::new(
-            instances,
-            raw.on_reject,
-            Some(path.to_path_buf()),
-        ))
+        let mut config = Config::new(instances, raw.on_reject, Some(path.to_path_buf()));
+        if let Some(cache) = raw.key_cache {
+            config.key_cache_seconds = match cache.get_ref().as_str() {
+                "off" => 0,
+                text => crate::time::parse_duration(text)
+                    .map_err(|e| {
+                        invalid(cache.span().start, format!("key_cache: {e} (or \"off\")"))
+                    })?
+                    .as_secs(),
+            };
+        }
+        Ok(config)
     }
 
     /// The instance with this name, in any case.

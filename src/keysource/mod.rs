@@ -6,13 +6,16 @@
 
 mod file;
 pub mod kek;
+pub mod kernel_cache;
 mod keyring;
+pub mod passphrase;
 
 use std::path::PathBuf;
 
 pub use file::FileSource;
 pub use kek::{DataKey, KEY_LEN};
 pub use keyring::KeyringSource;
+pub use passphrase::PassphraseSource;
 
 use crate::paths::Paths;
 
@@ -24,6 +27,7 @@ pub type KeyId = [u8; 16];
 pub enum SourceKind {
     File = 1,
     Keyring = 2,
+    Passphrase = 3,
 }
 
 impl SourceKind {
@@ -31,6 +35,7 @@ impl SourceKind {
         match b {
             1 => Some(SourceKind::File),
             2 => Some(SourceKind::Keyring),
+            3 => Some(SourceKind::Passphrase),
             _ => None,
         }
     }
@@ -39,6 +44,7 @@ impl SourceKind {
         match self {
             SourceKind::File => "file",
             SourceKind::Keyring => "keyring",
+            SourceKind::Passphrase => "passphrase",
         }
     }
 
@@ -46,6 +52,7 @@ impl SourceKind {
         match name {
             "file" => Some(SourceKind::File),
             "keyring" => Some(SourceKind::Keyring),
+            "passphrase" => Some(SourceKind::Passphrase),
             _ => None,
         }
     }
@@ -62,6 +69,9 @@ pub enum Error {
     /// The key was reached but does not open this store.
     #[error("wrong key: {0}")]
     Wrong(String),
+    /// Input a person gave that cannot be used (an empty passphrase, two that differ).
+    #[error("{0}")]
+    Refused(String),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -82,11 +92,42 @@ pub trait KeySource {
     fn forget(&self, key_id: &KeyId) -> Result<(), Error>;
 }
 
-/// The source a store header names.
+/// How long `keyring` keys stay in the kernel cache unless config.toml says `key_cache`.
+pub const DEFAULT_CACHE_SECONDS: u64 = 15 * 60;
+
+static KEYRING_CACHE_SECONDS: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(DEFAULT_CACHE_SECONDS);
+
+/// config.toml's `key_cache` (0 = off), set once the config is read.
+pub fn set_keyring_cache(seconds: u64) {
+    KEYRING_CACHE_SECONDS.store(seconds, std::sync::atomic::Ordering::Relaxed);
+}
+
+pub fn keyring_cache() -> u64 {
+    KEYRING_CACHE_SECONDS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The source a store header names. Keyring and passphrase keys are looked up in the kernel
+/// cache first; keyring keys are put there after a Secret Service read (passphrase keys only
+/// by `unlock`).
 pub fn open(kind: SourceKind, paths: &Paths) -> Box<dyn KeySource> {
     match kind {
         SourceKind::File => Box::new(FileSource::new(paths)),
-        SourceKind::Keyring => Box::new(KeyringSource::platform()),
+        SourceKind::Keyring => {
+            let seconds = keyring_cache();
+            let inner = Box::new(KeyringSource::platform());
+            if seconds == 0 {
+                return inner;
+            }
+            Box::new(kernel_cache::Cached {
+                inner,
+                fill: Some(seconds),
+            })
+        }
+        SourceKind::Passphrase => Box::new(kernel_cache::Cached {
+            inner: Box::new(PassphraseSource),
+            fill: None,
+        }),
     }
 }
 

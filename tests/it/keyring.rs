@@ -21,7 +21,7 @@ fn require_tools() {
 
 /// Run `argv` inside a fresh session bus with gnome-keyring started, unlocked when `unlock`.
 /// The daemons' own chatter goes to /dev/null; the command's stdout/stderr come back.
-fn in_session(env: &Env, unlock: bool, argv: &[&str], stdin: &[u8]) -> Output {
+pub(crate) fn in_session(env: &Env, unlock: bool, argv: &[&str], stdin: &[u8]) -> Output {
     require_tools();
     let start = if unlock {
         format!("printf %s '{PASSWORD}' | gnome-keyring-daemon --unlock --components=secrets")

@@ -11,6 +11,8 @@ mod helper_protocol;
 mod import;
 mod injection;
 mod instances;
+#[cfg(target_os = "linux")]
+mod key_cache;
 mod keyring;
 mod leftovers;
 mod lifecycle;
