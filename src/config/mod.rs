@@ -58,6 +58,8 @@ pub struct Config {
     pub on_reject: Option<OnReject>,
     /// The file read, if any.
     pub source: Option<PathBuf>,
+    /// The `[openbao]` table, when there is one.
+    pub openbao: Option<crate::openbao::Settings>,
     index: Index,
 }
 
@@ -101,6 +103,7 @@ struct RawConfig {
     on_reject: Option<OnReject>,
     #[serde(default)]
     provider: Vec<Spanned<instances::RawProvider>>,
+    openbao: Option<Spanned<crate::openbao::RawSettings>>,
 }
 
 impl Config {
@@ -110,6 +113,7 @@ impl Config {
             instances,
             on_reject,
             source,
+            openbao: None,
         }
     }
 
@@ -156,11 +160,12 @@ impl Config {
         })?;
         let instances =
             instances::build(raw.provider).map_err(|(offset, message)| invalid(offset, message))?;
-        Ok(Config::new(
-            instances,
-            raw.on_reject,
-            Some(path.to_path_buf()),
-        ))
+        let mut config = Config::new(instances, raw.on_reject, Some(path.to_path_buf()));
+        if let Some(table) = raw.openbao {
+            let at = table.span().start;
+            config.openbao = Some(table.into_inner().check().map_err(|e| invalid(at, e))?);
+        }
+        Ok(config)
     }
 
     /// The instance with this name, in any case.

@@ -110,6 +110,21 @@ impl Store {
         Ok(selected)
     }
 
+    /// The store's data key, for files that keep secrets of their own with it (the OpenBao
+    /// cache); the store is created per `create` when missing. Readers take no lock.
+    pub fn data_key(&self, create: Create) -> Result<Option<DataKey>, Error> {
+        if let Some(bytes) = self.read()? {
+            let (_, _, key) = self.unlock(&bytes)?;
+            return Ok(Some(key));
+        }
+        self.update(create, |opened| {
+            (
+                false,
+                DataKey::from_slice(opened.data_key.bytes()).expect("32 bytes"),
+            )
+        })
+    }
+
     /// Delete the store, its lock, its key (keyring entry and key file) and the data dir if it
     /// is then empty. Returns what was done.
     pub fn purge(&self) -> Result<Vec<String>, Error> {
