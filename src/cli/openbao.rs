@@ -44,7 +44,7 @@ pub fn run(ctx: &Context, command: OpenBaoCommand) -> Result<(), Error> {
                 &secret_id,
                 unix_now(),
             )?;
-            eprintln!("logged in to OpenBao with AppRole; the secret ID is kept encrypted");
+            println!("logged in to OpenBao with AppRole; the secret ID is kept encrypted");
             Ok(())
         }
         OpenBaoCommand::Status { json } => {

@@ -16,6 +16,8 @@ mod leftovers;
 mod lifecycle;
 mod oauth;
 mod oauth_harness;
+mod openbao;
+mod openbao_harness;
 mod providers;
 mod server;
 mod store_file;
