@@ -96,6 +96,50 @@ pub fn backed(store: &Store, config: &Config) -> Result<Vec<Backed>, Error> {
         .collect())
 }
 
+/// For `resolve`: the cached copy of `instance`'s secret as a credential (no request), and a
+/// note saying where it comes from.
+pub fn cached(
+    store: &Store,
+    config: &Config,
+    instance: &crate::provider::Instance,
+) -> Result<(Option<crate::credential::Credential>, String), Error> {
+    let b = backed(store, config)?
+        .into_iter()
+        .find(|b| b.instance == instance.name)
+        .expect("an OpenBao-backed instance");
+    let ttl = crate::time::duration_words(settings(config).cache_ttl.as_secs());
+    let Some(fetched) = b.fetched else {
+        return Ok((
+            None,
+            format!(
+                "instance {} is served from OpenBao ({}, cache_ttl {ttl}); nothing is cached yet: the next get asks OpenBao",
+                b.instance, b.source
+            ),
+        ));
+    };
+    let settings = settings(config);
+    let address = settings.address().unwrap_or_default();
+    let contents = match store.data_key(Create::Never)? {
+        Some(key) => Cache::new(store.paths()).read(&key)?,
+        None => Default::default(),
+    };
+    let credential = contents
+        .secrets
+        .get(&entry_name(
+            &address,
+            settings.namespace.as_deref(),
+            &b.path,
+        ))
+        .and_then(|e| to_credential(instance, e).ok());
+    let note = format!(
+        "instance {} is served from OpenBao ({}, cache_ttl {ttl}); the copy cached {} ago is shown, and get asks OpenBao again once it is older than cache_ttl",
+        b.instance,
+        b.source,
+        crate::time::duration_words((unix_now() - fetched).max(0) as u64)
+    );
+    Ok((credential, note))
+}
+
 /// `doctor`'s OpenBao checks: the address answers, the auth method gives a token, and each
 /// backed instance's secret can be read and fits the instance. Nothing without such instances.
 pub fn checks(store: &Store, config: &Config) -> Vec<Check> {

@@ -148,6 +148,9 @@ impl Store {
             self.paths.lock_file(),
             self.paths.key_file(),
             self.paths.key_lock_file(),
+            // The OpenBao cache, sealed with a key derived from this store's data key.
+            self.paths.data_dir.join("openbao-cache.vouch"),
+            self.paths.data_dir.join("openbao-cache.lock"),
         ]);
         for file in files {
             match std::fs::remove_file(&file) {

@@ -115,6 +115,33 @@ fn a_token_reads_the_secret_the_cache_answers_without_requests_and_through_an_ou
             .ends_with("secret/git/corp")
     );
 
+    let resolved: serde_json::Value = serde_json::from_str(&env.vouch(
+        &["resolve", "https://git.corp.example/team/app.git", "--json"],
+        "",
+    ))
+    .unwrap();
+    assert_eq!(resolved["answer"]["id"], "openbao");
+    assert_eq!(resolved["answer"]["username"], "alice");
+    assert!(
+        resolved["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("served from OpenBao")),
+        "{resolved}"
+    );
+    let mut cmd = env.command(HELPER);
+    cmd.env("BAO_TOKEN", &reader).args(["doctor", "--json"]);
+    let doctor = run(&mut cmd, b"");
+    for name in ["openbao", "openbao auth", "openbao read"] {
+        assert_eq!(doctor_check(&doctor, name)["level"], "ok", "{name}");
+    }
+    assert_eq!(
+        bao.reads(PATH),
+        2,
+        "doctor reads once; resolve and list read none"
+    );
+
     // The cluster goes down: the cached copy answers, with one warning.
     bao.stop();
     let cached = get(&env, Some(&reader));
