@@ -46,6 +46,7 @@ pub fn run(store: &Store, config: Result<Config, String>, exe: &Path) -> Vec<Che
                 });
             checks.push(check("config", Level::Ok, source));
             checks.extend(plain_http_checks(c));
+            checks.extend(crate::openbao::status::checks(store, c));
         }
         Err(e) => checks.push(check("config", Level::Fail, e.clone())),
     }

@@ -28,6 +28,12 @@ pub fn get(
 ) -> Result<(), Error> {
     let target = request.target();
     let lookup = resolve::lookup(config, &target);
+    if let Some(instance) = resolve::primary(&lookup)
+        .map(|m| m.instance)
+        .filter(|i| i.openbao_path.is_some())
+    {
+        return get_openbao(config, store, request, &lookup, instance, out);
+    }
     let query = request.query();
     let names: Vec<&[u8]> = lookup.names().map(str::as_bytes).collect();
     // One pass over the store: this instance's credentials, and generic ones git's rule selects.
@@ -91,6 +97,33 @@ pub fn get(
         Some(credential) => write(request, &Answer::stored(credential), out),
         None => Ok(()),
     }
+}
+
+/// An instance backed by OpenBao answers its secret (cached), by the rules of an added token.
+fn get_openbao(
+    config: &Config,
+    store: &Store,
+    request: &Request,
+    lookup: &resolve::Lookup<'_>,
+    instance: &crate::provider::Instance,
+    out: &mut impl std::io::Write,
+) -> Result<(), Error> {
+    let now = unix_now();
+    let Some(credential) = crate::openbao::credential(store, config, instance, now)? else {
+        return Ok(());
+    };
+    let target = request.target();
+    let found = [credential];
+    if let Outcome::Answer {
+        credential,
+        username,
+        bearer,
+        ..
+    } = resolve::resolve(lookup, &target, &found, now).outcome
+    {
+        return answer(request, credential, username.as_deref(), bearer, out);
+    }
+    Ok(())
 }
 
 /// Answer a provider credential with the username resolution chose. A login token's refresh

@@ -117,9 +117,35 @@ impl Default for Client {
 
 impl Client {
     pub fn new() -> Client {
-        let tls = ureq::tls::TlsConfig::builder()
-            .root_certs(ureq::tls::RootCerts::PlatformVerifier)
-            .build();
+        Client::with_roots(ureq::tls::RootCerts::PlatformVerifier)
+    }
+
+    /// A client that trusts exactly the CA certificates in the PEM file `ca_file` (a private
+    /// CA, as a cluster's `ca_file` names), instead of the system's roots.
+    pub fn with_ca_file(ca_file: &std::path::Path) -> Result<Client, Error> {
+        let pem = std::fs::read(ca_file).map_err(|source| Error::Io {
+            what: format!("ca_file {}", ca_file.display()),
+            source,
+        })?;
+        let certs: Vec<_> = ureq::tls::parse_pem(&pem)
+            .filter_map(|item| match item {
+                Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+                _ => None,
+            })
+            .collect();
+        if certs.is_empty() {
+            return Err(Error::Usage(format!(
+                "ca_file {}: no PEM certificate in it",
+                ca_file.display()
+            )));
+        }
+        Ok(Client::with_roots(ureq::tls::RootCerts::new_with_certs(
+            &certs,
+        )))
+    }
+
+    fn with_roots(roots: ureq::tls::RootCerts) -> Client {
+        let tls = ureq::tls::TlsConfig::builder().root_certs(roots).build();
         let config = ureq::Agent::config_builder()
             .tls_config(tls)
             .proxy(ureq::Proxy::try_from_env())
@@ -184,6 +210,40 @@ impl Client {
         }
         serde_json::from_slice(&body)
             .map_err(|_| Error::Runtime(format!("GET {url}: the answer is not the expected JSON")))
+    }
+
+    /// Send `body` (JSON, or nothing for a GET) with extra `headers` and return the status and
+    /// the raw answer, whatever the status: for APIs (OpenBao) whose error bodies carry a reason
+    /// the caller picks out. Header values may be secrets and are never shown.
+    pub fn exchange(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Result<(u16, Zeroizing<Vec<u8>>), Error> {
+        let response = match body {
+            None => {
+                let mut request = self.agent.get(url).header("Accept", "application/json");
+                for (name, value) in headers {
+                    request = request.header(*name, *value);
+                }
+                request.call()
+            }
+            Some(body) => {
+                let mut request = self
+                    .agent
+                    .post(url)
+                    .header("Accept", "application/json")
+                    .header("Content-Type", "application/json");
+                for (name, value) in headers {
+                    request = request.header(*name, *value);
+                }
+                request.send(body)
+            }
+        }
+        .map_err(|e| transport(url, e))?;
+        let status = response.status().as_u16();
+        Ok((status, read(url, response)?))
     }
 
     /// GET JSON without credentials (discovery documents).

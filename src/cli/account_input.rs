@@ -104,7 +104,7 @@ pub(super) fn read_secret(field: &str, prompt: &str) -> Result<Secret, Error> {
     Ok(secret)
 }
 
-pub(super) fn token_kind(
+pub(crate) fn token_kind(
     kind: Kind,
     given: Option<&str>,
     token: &Secret,
@@ -148,7 +148,7 @@ pub(super) fn looks_like_email(text: &str) -> bool {
 
 /// Check the identity fields against the kind's identity rule and the token's username rule.
 /// Returns the account identity.
-pub(super) fn identity(
+pub(crate) fn identity(
     kind: Kind,
     token: TokenKind,
     username: Option<&str>,

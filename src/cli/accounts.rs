@@ -157,6 +157,7 @@ pub fn list(ctx: &Context, json: bool) -> Result<(), Error> {
     let config = ctx.config()?;
     let entries = load(ctx)?;
     let now = unix_now();
+    let backed = crate::openbao::status::backed(&ctx.store, &config)?;
     if json {
         let items: Vec<_> = entries
             .iter()
@@ -164,13 +165,16 @@ pub fn list(ctx: &Context, json: bool) -> Result<(), Error> {
             .collect();
         println!(
             "{}",
-            serde_json::json!({ "version": 1, "credentials": items })
+            serde_json::json!({ "version": 1, "credentials": items, "openbao": backed })
         );
     } else {
-        print!(
-            "{}",
-            list_table(&entries, &config, now, crate::colour::for_stdout())
-        );
+        print!("{}", list_table(&entries, &config, now, crate::colour::for_stdout()));
+        if !backed.is_empty() {
+            println!("served from OpenBao:");
+            for b in &backed {
+                println!("  {}", b.line(now));
+            }
+        }
     }
     Ok(())
 }

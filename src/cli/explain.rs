@@ -111,7 +111,18 @@ pub fn resolve(ctx: &Context, url: &str, as_json: bool) -> Result<(), Error> {
         capability_authtype: capability,
     };
     let lookup = resolve::lookup(&config, &target);
-    let entries = ctx.store.select(|_| true)?;
+    // An OpenBao-backed instance answers what the cache holds (resolve makes no request).
+    let backed = resolve::primary(&lookup)
+        .map(|m| m.instance)
+        .filter(|i| i.openbao_path.is_some());
+    let entries = match backed {
+        Some(instance) => {
+            let (cached, note) = crate::openbao::status::cached(&ctx.store, &config, instance)?;
+            notes.push(note);
+            cached.into_iter().collect()
+        }
+        None => ctx.store.select(|_| true)?,
+    };
     let resolution = resolve::resolve(&lookup, &target, &entries, unix_now());
     notes.extend(resolution.notes.iter().cloned());
 

@@ -1,12 +1,13 @@
 //! Command-line interface: git's helper actions and the management commands.
 
-mod account_input;
+pub(crate) mod account_input;
 mod accounts;
 mod catalogue;
 mod explain;
 mod instances;
 mod login;
 mod manpage;
+mod openbao;
 mod report;
 mod setup;
 mod shell;
@@ -89,6 +90,11 @@ pub enum Command {
     Remove { id: String },
     /// Log in with OAuth (browser or device code); prints the credential's ID.
     Login(login::LoginArgs),
+    /// OpenBao/Vault: keep an AppRole (`openbao login --approle`), show backed instances.
+    Openbao {
+        #[command(subcommand)]
+        command: openbao::OpenBaoCommand,
+    },
     /// Provider instances and their OAuth and PAT settings (config.toml, edited in place).
     Instance {
         #[command(subcommand)]
@@ -305,6 +311,7 @@ pub fn run(config: Option<PathBuf>, command: Command) -> Result<(), Error> {
         Command::Remove { id } => accounts::remove(&ctx, &id),
         Command::Instance { command } => instances::run(&ctx, command),
         Command::Login(args) => login::login(&ctx, args),
+        Command::Openbao { command } => openbao::run(&ctx, command),
         Command::Resolve { url, json } => explain::resolve(&ctx, &url, json),
         Command::Providers { json } => catalogue::providers(&ctx, json),
         Command::Doctor { json } => setup::doctor(&ctx, json),

@@ -23,6 +23,7 @@ pub(super) struct RawProvider {
     pat: Option<bool>,
     on_reject: Option<OnReject>,
     allow_http: Option<bool>,
+    openbao_path: Option<Spanned<String>>,
 }
 
 /// An error at a byte offset of the file.
@@ -177,6 +178,11 @@ fn settings(instance: &mut Instance, p: RawProvider) -> Result<(), Invalid> {
     }
     if let Some(allow) = p.allow_http {
         instance.allow_http = allow;
+    }
+    if let Some(path) = p.openbao_path {
+        let at = path.span().start;
+        instance.openbao_path =
+            Some(crate::openbao::check_path(path.get_ref()).map_err(|e| (at, e))?);
     }
     Ok(())
 }

@@ -60,6 +60,8 @@ pub struct Config {
     pub key_cache_seconds: u64,
     /// The file read, if any.
     pub source: Option<PathBuf>,
+    /// The `[openbao]` table, when there is one.
+    pub openbao: Option<crate::openbao::Settings>,
     index: Index,
 }
 
@@ -104,6 +106,7 @@ struct RawConfig {
     key_cache: Option<Spanned<String>>,
     #[serde(default)]
     provider: Vec<Spanned<instances::RawProvider>>,
+    openbao: Option<Spanned<crate::openbao::RawSettings>>,
 }
 
 impl Config {
@@ -114,6 +117,7 @@ impl Config {
             on_reject,
             key_cache_seconds: crate::keysource::DEFAULT_CACHE_SECONDS,
             source,
+            openbao: None,
         }
     }
 
@@ -170,6 +174,10 @@ impl Config {
                     })?
                     .as_secs(),
             };
+        }
+        if let Some(table) = raw.openbao {
+            let at = table.span().start;
+            config.openbao = Some(table.into_inner().check().map_err(|e| invalid(at, e))?);
         }
         Ok(config)
     }

@@ -174,6 +174,9 @@ pub struct Instance {
     /// Each host is a separate tenant (`*.ghe.com`): credentials are bound to one host.
     /// Otherwise the hosts are names of one service and credentials cover all of them.
     pub per_host: bool,
+    /// A KV v2 secret in OpenBao that holds this instance's token (config.toml
+    /// `openbao_path = "secret/git/corp"`: mount `secret`, path `git/corp`).
+    pub openbao_path: Option<String>,
 }
 
 impl Instance {
@@ -194,6 +197,7 @@ impl Instance {
             allow_http: false,
             builtin: false,
             per_host: false,
+            openbao_path: None,
         }
     }
 

@@ -110,6 +110,21 @@ impl Store {
         Ok(selected)
     }
 
+    /// The store's data key, for files that keep secrets of their own with it (the OpenBao
+    /// cache); the store is created per `create` when missing. Readers take no lock.
+    pub fn data_key(&self, create: Create) -> Result<Option<DataKey>, Error> {
+        if let Some(bytes) = self.read()? {
+            let (_, _, key) = self.unlock(&bytes)?;
+            return Ok(Some(key));
+        }
+        self.update(create, |opened| {
+            (
+                false,
+                DataKey::from_slice(opened.data_key.bytes()).expect("32 bytes"),
+            )
+        })
+    }
+
     /// Delete the store, its lock, its key (keyring entry and key file) and the data dir if it
     /// is then empty. Returns what was done.
     pub fn purge(&self) -> Result<Vec<String>, Error> {
@@ -133,6 +148,9 @@ impl Store {
             self.paths.lock_file(),
             self.paths.key_file(),
             self.paths.key_lock_file(),
+            // The OpenBao cache, sealed with a key derived from this store's data key.
+            self.paths.data_dir.join("openbao-cache.vouch"),
+            self.paths.data_dir.join("openbao-cache.lock"),
         ]);
         for file in files {
             match std::fs::remove_file(&file) {

@@ -19,6 +19,8 @@ mod lifecycle;
 mod native;
 mod oauth;
 mod oauth_harness;
+mod openbao;
+mod openbao_harness;
 mod providers;
 mod server;
 mod store_file;

@@ -1,0 +1,217 @@
+//! The OpenBao cache file, `openbao-cache.vouch` in the data dir: what OpenBao answered per
+//! secret (with when), the AppRole secret ID and the client token from the last login.
+//!
+//! It is a file of its own (not entries in the store) so the store's format stays the store's.
+//! Layout: `VOUCHOBC` | version (u16 BE) | nonce (12) | AES-256-GCM ciphertext and tag, with
+//! magic and version as the authenticated data. The key is derived with HKDF-SHA256 from the
+//! store's data key, so the cache is exactly as safe as the store and never plaintext. Written
+//! by atomic replace under its own lock file; readers take no lock.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use ring::hkdf::{HKDF_SHA256, Salt};
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::durable::{self, Lock};
+use crate::error::Error;
+use crate::keysource::DataKey;
+use crate::paths::Paths;
+
+const MAGIC: &[u8; 8] = b"VOUCHOBC";
+pub const VERSION: u16 = 1;
+const HEADER_LEN: usize = MAGIC.len() + 2;
+const TEMP_PREFIX: &str = ".openbao-cache-";
+
+/// One secret as OpenBao answered it.
+#[derive(Serialize, Deserialize, Clone, Default)]
+pub struct Entry {
+    pub fetched: i64,
+    pub fields: BTreeMap<String, String>,
+}
+
+/// The AppRole set up with `openbao login --approle`.
+#[derive(Serialize, Deserialize, Clone)]
+pub struct AppRole {
+    pub role_id: String,
+    pub secret_id: String,
+}
+
+/// A client token from a login, kept until its TTL.
+#[derive(Serialize, Deserialize, Clone)]
+pub struct ClientToken {
+    pub address: String,
+    /// `approle` or `jwt`.
+    pub method: String,
+    pub token: String,
+    /// Unix seconds; `None`: no expiry.
+    pub expires: Option<i64>,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+pub struct Contents {
+    #[serde(default)]
+    pub secrets: BTreeMap<String, Entry>,
+    pub approle: Option<AppRole>,
+    pub client_token: Option<ClientToken>,
+}
+
+impl Drop for Contents {
+    fn drop(&mut self) {
+        for entry in self.secrets.values_mut() {
+            for value in entry.fields.values_mut() {
+                value.zeroize();
+            }
+        }
+        if let Some(a) = &mut self.approle {
+            a.secret_id.zeroize();
+        }
+        if let Some(t) = &mut self.client_token {
+            t.token.zeroize();
+        }
+    }
+}
+
+pub struct Cache {
+    path: PathBuf,
+    lock: PathBuf,
+}
+
+impl Cache {
+    pub fn new(paths: &Paths) -> Cache {
+        Cache {
+            path: paths.data_dir.join("openbao-cache.vouch"),
+            lock: paths.data_dir.join("openbao-cache.lock"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The contents; empty when there is no cache yet. A cache sealed with another data key
+    /// (the store was purged and made anew) or damaged counts as empty and is replaced.
+    pub fn read(&self, key: &DataKey) -> Result<Contents, Error> {
+        let bytes = durable::read_if_exists(&self.path).map_err(|source| Error::Io {
+            what: format!("reading {}", self.path.display()),
+            source,
+        })?;
+        let Some(bytes) = bytes else {
+            return Ok(Contents::default());
+        };
+        if bytes.len() >= HEADER_LEN
+            && &bytes[..MAGIC.len()] == MAGIC
+            && u16::from_be_bytes([bytes[8], bytes[9]]) > VERSION
+        {
+            return Err(Error::Runtime(format!(
+                "{} has a newer format version than this build reads: upgrade git-credential-vouch",
+                self.path.display()
+            )));
+        }
+        Ok(open(key, &bytes).unwrap_or_default())
+    }
+
+    /// The lock every writer takes around read-refresh-write, so that many processes refresh
+    /// once.
+    pub fn lock(&self) -> Result<Lock, Error> {
+        if let Some(dir) = self.path.parent() {
+            durable::ensure_private_dir(dir).map_err(|source| Error::Io {
+                what: format!("creating {}", dir.display()),
+                source,
+            })?;
+        }
+        durable::lock(&self.lock).map_err(|source| Error::Io {
+            what: format!("locking {}", self.lock.display()),
+            source,
+        })
+    }
+
+    pub fn write(&self, key: &DataKey, contents: &Contents, lock: &Lock) -> Result<(), Error> {
+        let bytes = seal(key, contents);
+        durable::write_atomic(&self.path, &bytes, TEMP_PREFIX, lock).map_err(|source| Error::Io {
+            what: format!("writing {}", self.path.display()),
+            source,
+        })
+    }
+}
+
+fn cache_key(data_key: &DataKey) -> LessSafeKey {
+    let prk =
+        Salt::new(HKDF_SHA256, b"git-credential-vouch openbao cache").extract(data_key.bytes());
+    let okm = prk
+        .expand(&[b"aes-256-gcm v1"], &AES_256_GCM)
+        .expect("32 bytes is a valid HKDF-SHA256 output length");
+    LessSafeKey::new(UnboundKey::from(okm))
+}
+
+fn header() -> [u8; HEADER_LEN] {
+    let mut h = [0u8; HEADER_LEN];
+    h[..8].copy_from_slice(MAGIC);
+    h[8..].copy_from_slice(&VERSION.to_be_bytes());
+    h
+}
+
+fn seal(key: &DataKey, contents: &Contents) -> Vec<u8> {
+    let mut plain = Zeroizing::new(serde_json::to_vec(contents).expect("serializable"));
+    let mut nonce = [0u8; NONCE_LEN];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut nonce)
+        .expect("the OS random number generator failed");
+    let aad = header();
+    let tag = cache_key(key)
+        .seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(&aad[..]),
+            &mut plain[..],
+        )
+        .expect("sealing cannot fail");
+    let mut out = Vec::with_capacity(HEADER_LEN + NONCE_LEN + plain.len() + 16);
+    out.extend_from_slice(&aad);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&plain);
+    out.extend_from_slice(tag.as_ref());
+    out
+}
+
+fn open(key: &DataKey, bytes: &[u8]) -> Option<Contents> {
+    if bytes.len() < HEADER_LEN + NONCE_LEN + 16 || bytes[..HEADER_LEN] != header() {
+        return None;
+    }
+    let nonce: [u8; NONCE_LEN] = bytes[HEADER_LEN..HEADER_LEN + NONCE_LEN].try_into().ok()?;
+    let mut sealed = Zeroizing::new(bytes[HEADER_LEN + NONCE_LEN..].to_vec());
+    let aad = header();
+    let plain = cache_key(key)
+        .open_in_place(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(&aad[..]),
+            &mut sealed[..],
+        )
+        .ok()?;
+    serde_json::from_slice(plain).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_contents_open_only_with_the_same_key_and_hide_secrets() {
+        let key = DataKey::generate();
+        let mut contents = Contents::default();
+        contents.secrets.insert(
+            "a".into(),
+            Entry {
+                fetched: 7,
+                fields: [("token".to_owned(), "glpat-SECRETSECRET".to_owned())].into(),
+            },
+        );
+        let bytes = seal(&key, &contents);
+        assert!(!bytes.windows(6).any(|w| w == b"SECRET"));
+        assert_eq!(open(&key, &bytes).unwrap().secrets["a"].fetched, 7);
+        assert!(open(&DataKey::generate(), &bytes).is_none());
+        let mut tampered = bytes.clone();
+        tampered[9] ^= 1;
+        assert!(open(&key, &tampered).is_none());
+    }
+}

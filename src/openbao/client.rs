@@ -1,0 +1,200 @@
+//! OpenBao's HTTP API, as far as vouch needs it: read a KV v2 secret, log in (AppRole, JWT),
+//! look up the client token. Everything goes through the one HTTP client (`crate::http`).
+//!
+//! Error bodies are reduced to OpenBao's `errors` strings (bounded, escaped), which say why
+//! (`permission denied`) and never carry a secret.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use crate::http::Client;
+use crate::secret::Secret;
+
+/// Why OpenBao gave no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The cluster could not be asked (network, timeout, sealed or no active node): a cached
+    /// copy may answer.
+    Unreachable(String),
+    /// OpenBao answered no (permission denied, no such secret, bad login): nothing answers.
+    Refused(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Unreachable(why) => write!(f, "unreachable ({why})"),
+            Failure::Refused(why) => f.write_str(why),
+        }
+    }
+}
+
+/// A secret's fields (KV v2 `data.data`), string values only.
+pub type Fields = BTreeMap<String, String>;
+
+pub struct Api {
+    http: Client,
+    address: String,
+    namespace: Option<String>,
+}
+
+/// A client token from a login, with its lifetime in seconds (0: no expiry).
+pub struct Login {
+    pub token: Secret,
+    pub ttl: u64,
+}
+
+impl Api {
+    pub fn new(http: Client, address: String, namespace: Option<String>) -> Api {
+        Api {
+            http,
+            address,
+            namespace,
+        }
+    }
+
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    fn call(
+        &self,
+        path: &str,
+        token: Option<&Secret>,
+        body: Option<&[u8]>,
+    ) -> Result<Zeroizing<Vec<u8>>, Failure> {
+        let url = format!("{}/v1/{path}", self.address);
+        let mut headers: Vec<(&str, &str)> = Vec::new();
+        if let Some(token) = token {
+            headers.push(("X-Vault-Token", token.expose()));
+        }
+        if let Some(ns) = &self.namespace {
+            headers.push(("X-Vault-Namespace", ns));
+        }
+        let (status, answer) = self
+            .http
+            .exchange(&url, &headers, body)
+            .map_err(|e| Failure::Unreachable(e.one_line()))?;
+        match status {
+            200..=299 => Ok(answer),
+            // Sealed, standby without an active node, rate limited: the cluster, not the token.
+            429 | 500..=599 => Err(Failure::Unreachable(format!(
+                "HTTP {status}{}",
+                reason(&answer).map_or(String::new(), |r| format!(": {r}"))
+            ))),
+            404 => Err(Failure::Refused(
+                reason(&answer).unwrap_or_else(|| "no secret at this path".into()),
+            )),
+            _ => Err(Failure::Refused(
+                reason(&answer).unwrap_or_else(|| format!("HTTP {status}")),
+            )),
+        }
+    }
+
+    /// Read the KV v2 secret at `path` (`mount/secret/path`).
+    pub fn read_kv(&self, path: &str, token: &Secret) -> Result<Fields, Failure> {
+        #[derive(Deserialize)]
+        struct Outer {
+            data: Inner,
+        }
+        #[derive(Deserialize)]
+        struct Inner {
+            data: Option<BTreeMap<String, serde_json::Value>>,
+        }
+        let body = self.call(&super::data_path(path), Some(token), None)?;
+        let outer: Outer = serde_json::from_slice(&body)
+            .map_err(|_| Failure::Refused("the answer is not a KV version 2 secret".into()))?;
+        let Some(data) = outer.data.data else {
+            return Err(Failure::Refused(
+                "the secret was deleted (no current version)".into(),
+            ));
+        };
+        Ok(data
+            .into_iter()
+            .filter_map(|(k, v)| match v {
+                serde_json::Value::String(s) => Some((k, s)),
+                serde_json::Value::Number(n) => Some((k, n.to_string())),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// POST a login to `auth/<mount>/login` with a JSON body.
+    pub fn login(&self, mount: &str, body: &[u8]) -> Result<Login, Failure> {
+        #[derive(Deserialize)]
+        struct Answer {
+            auth: Option<Auth>,
+        }
+        #[derive(Deserialize)]
+        struct Auth {
+            client_token: String,
+            #[serde(default)]
+            lease_duration: u64,
+        }
+        let answer = self.call(&format!("auth/{mount}/login"), None, Some(body))?;
+        let parsed: Answer = serde_json::from_slice(&answer)
+            .map_err(|_| Failure::Refused("the login answer is not the expected JSON".into()))?;
+        let auth = parsed
+            .auth
+            .ok_or_else(|| Failure::Refused("the login answer holds no client token".into()))?;
+        Ok(Login {
+            token: Secret::new(auth.client_token),
+            ttl: auth.lease_duration,
+        })
+    }
+
+    /// Whether the cluster answers at all (`sys/health`), for `doctor`.
+    pub fn health(&self) -> Result<(), Failure> {
+        let url = format!("{}/v1/sys/health", self.address);
+        let (status, _) = self
+            .http
+            .exchange(&url, &[], None)
+            .map_err(|e| Failure::Unreachable(e.one_line()))?;
+        match status {
+            // 429: a standby node, which forwards.
+            200 | 429 | 473 => Ok(()),
+            503 => Err(Failure::Unreachable("sealed".into())),
+            501 => Err(Failure::Unreachable("not initialized".into())),
+            _ => Err(Failure::Unreachable(format!("HTTP {status}"))),
+        }
+    }
+
+    /// Check a client token (`auth/token/lookup-self`), for `doctor`.
+    pub fn lookup_self(&self, token: &Secret) -> Result<(), Failure> {
+        self.call("auth/token/lookup-self", Some(token), None)
+            .map(|_| ())
+    }
+}
+
+/// OpenBao's `errors` list, joined, bounded and escaped.
+fn reason(body: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Errors {
+        errors: Vec<String>,
+    }
+    let errors: Errors = serde_json::from_slice(body).ok()?;
+    let joined = errors
+        .errors
+        .iter()
+        .map(|e| e.replace('\n', " "))
+        .collect::<Vec<_>>()
+        .join("; ");
+    (!joined.is_empty()).then(|| crate::term::escape(&joined.chars().take(300).collect::<String>()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_are_openbao_errors_only() {
+        assert_eq!(
+            reason(br#"{"errors":["1 error occurred:\n\t* permission denied\n\n"]}"#).as_deref(),
+            Some("1 error occurred: \\x09* permission denied  ")
+        );
+        assert_eq!(reason(br#"{"errors":[]}"#), None);
+        assert_eq!(reason(b"<html>"), None);
+    }
+}
