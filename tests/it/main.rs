@@ -1,9 +1,11 @@
 //! Integration tests: the real `git` binary drives the helper, each test in its own HOME.
 
+mod canary;
 mod cli;
 mod common;
 #[cfg(target_os = "linux")]
 mod core_dumps;
+mod crash;
 mod e2e;
 mod errors;
 mod hardening;
@@ -12,8 +14,10 @@ mod import;
 mod injection;
 mod instances;
 mod keyring;
+mod keyring_session;
 mod leftovers;
 mod lifecycle;
+mod load;
 mod oauth;
 mod oauth_harness;
 mod providers;
