@@ -213,14 +213,24 @@ fn canaries_appear_only_in_gits_get_answer() {
     );
 
     // Errors: rejected input carrying a secret, a duplicate add, a bad rotate.
-    let bad = format!("protocol=https\nhost=a\u{1}b\nusername=x\npassword={REJECTED}\n");
-    assert_eq!(scene.vouch(&["store"], &bad).status.code(), Some(2));
-    assert_eq!(scene.vouch(&["get"], &bad).status.code(), Some(2));
+    for bad in [
+        format!("protocol=https\nhost=h.example\nusername=x\npassword={REJECTED}\r{REJECTED}\n"),
+        format!("protocol=https\nhost=h.example\nusername=x\npassword={REJECTED}\0\n"),
+        format!("protocol=https\nhost=h.example\n{REJECTED}\n"),
+    ] {
+        assert_eq!(
+            scene.vouch(&["store"], &bad).status.code(),
+            Some(2),
+            "{bad:?}"
+        );
+        // get stays quiet for git: whatever its exit code, nothing leaks.
+        scene.vouch(&["get"], &bad);
+    }
     let dup = scene.vouch(
         &["add", "github", "--username", "alice"],
         &format!("{REJECTED}\n"),
     );
-    assert_eq!(dup.status.code(), Some(4), "{}", stderr(&dup));
+    assert_eq!(dup.status.code(), Some(2), "{}", stderr(&dup));
     let missing = scene.vouch(&["rotate", "000000000000"], &format!("{REJECTED}\n"));
     assert_eq!(missing.status.code(), Some(3), "{}", stderr(&missing));
 
@@ -250,4 +260,22 @@ fn canaries_appear_only_in_gits_get_answer() {
         files.len(),
         calls.matches("argv:").count()
     );
+}
+
+#[test]
+fn the_canary_is_found_in_hex_and_base64_at_any_offset() {
+    assert_eq!(base64(b"Man"), "TWFu");
+    assert_eq!(base64(b"Ma"), "TWE");
+    for prefix in ["", "a", "ab", "abc", "abcd"] {
+        let mut bytes = prefix.as_bytes().to_vec();
+        bytes.extend_from_slice(STORED.as_bytes());
+        bytes.extend_from_slice(b"tail");
+        let encoded = base64(&bytes);
+        assert_eq!(leaks(encoded.as_bytes()), vec![STORED], "{prefix:?}");
+        let url_safe = encoded.replace('+', "-").replace('/', "_");
+        assert_eq!(leaks(url_safe.as_bytes()), vec![STORED]);
+    }
+    let hex: String = ROTATED.bytes().map(|b| format!("{b:02X}")).collect();
+    assert_eq!(leaks(format!("..{hex}..").as_bytes()), vec![ROTATED]);
+    assert!(leaks(b"nothing here").is_empty());
 }
