@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in git gnome-keyring dbus dbus-bin gcc libc6-dev tmux curl; do
+for pkg in git gnome-keyring dbus dbus-bin gcc libc6-dev tmux curl libsecret-tools g++; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3 python3-venv)

@@ -8,6 +8,7 @@ mod core_dumps;
 mod crash;
 mod e2e;
 mod errors;
+mod faults;
 mod hardening;
 mod helper_protocol;
 mod import;
