@@ -27,3 +27,6 @@ if ! "$venv/bin/python" -c 'import authlib, flask' 2>/dev/null; then
 fi
 
 cargo test --locked --all-targets
+
+# Every fuzz target for a short bounded time (README "Robustness" says how to run them long).
+bash fuzz/run.sh 20
