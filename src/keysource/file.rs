@@ -99,11 +99,14 @@ impl FileSource {
     fn add_key(&self, key_id: &KeyId, kek: &DataKey) -> Result<(), Error> {
         durable::ensure_private_dir(self.dir()).map_err(self.io())?;
         let lock = self.lock()?;
-        let mut text = self
+        let text = self
             .read()?
             .unwrap_or_else(|| Zeroizing::new(HEADER.to_owned()));
-        text.push_str(&format!("{TAG} {} {}\n", hex(key_id), hex(kek.bytes())));
-        self.write(&text, &lock)
+        // A line left for this store by an interrupted rekey would shadow the new key (the
+        // first line for an id wins): replace it rather than add a second one.
+        let mut kept = without_key(&text, key_id);
+        kept.push_str(&format!("{TAG} {} {}\n", hex(key_id), hex(kek.bytes())));
+        self.write(&kept, &lock)
     }
 }
 
@@ -144,20 +147,25 @@ impl KeySource for FileSource {
         let Some(text) = self.read()? else {
             return Ok(());
         };
-        let id = hex(key_id);
-        let kept: Zeroizing<String> = Zeroizing::new(
-            text.lines()
-                .filter(|l| {
-                    !(l.starts_with(TAG) && l.split_ascii_whitespace().nth(1) == Some(id.as_str()))
-                })
-                .map(|l| format!("{l}\n"))
-                .collect(),
-        );
+        let kept = without_key(&text, key_id);
         if !kept.lines().any(|l| l.starts_with(TAG)) {
             return std::fs::remove_file(&self.path).map_err(self.io());
         }
         self.write(&kept, &lock)
     }
+}
+
+/// The key file's text without the lines of `key_id`.
+fn without_key(text: &str, key_id: &KeyId) -> Zeroizing<String> {
+    let id = hex(key_id);
+    Zeroizing::new(
+        text.lines()
+            .filter(|l| {
+                !(l.starts_with(TAG) && l.split_ascii_whitespace().nth(1) == Some(id.as_str()))
+            })
+            .map(|l| format!("{l}\n"))
+            .collect(),
+    )
 }
 
 fn find_key(text: &str, key_id: &KeyId) -> Option<DataKey> {
@@ -213,6 +221,21 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn a_new_key_for_an_id_replaces_a_left_over_line() {
+        // An interrupted rekey to the keyring leaves this store's line behind; moving back to
+        // the file must not let that old line shadow the new key.
+        let dir = tempfile::tempdir().unwrap();
+        let src = FileSource::new(&Paths::at(dir.path().join("data"), dir.path().join("cfg")));
+        let dk = DataKey::generate();
+        let id = [4u8; 16];
+        src.wrap_new(&id, &dk, b"a").unwrap();
+        let wrapped = src.wrap_new(&id, &dk, b"a").unwrap();
+        assert_eq!(src.unwrap(&id, &wrapped, b"a").unwrap().bytes(), dk.bytes());
+        let text = std::fs::read_to_string(dir.path().join("cfg/key")).unwrap();
+        assert_eq!(text.matches(&hex(&id)).count(), 1, "{}", text.len());
     }
 
     #[test]

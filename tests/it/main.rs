@@ -1,11 +1,14 @@
 //! Integration tests: the real `git` binary drives the helper, each test in its own HOME.
 
+mod canary;
 mod cli;
 mod common;
 #[cfg(target_os = "linux")]
 mod core_dumps;
+mod crash;
 mod e2e;
 mod errors;
+mod faults;
 mod hardening;
 mod helper_protocol;
 mod import;
@@ -14,9 +17,11 @@ mod instances;
 #[cfg(target_os = "linux")]
 mod key_cache;
 mod keyring;
+mod keyring_session;
 mod leftovers;
 mod lifecycle;
 mod native;
+mod load;
 mod oauth;
 mod oauth_harness;
 mod openbao;
