@@ -14,6 +14,9 @@ pub struct Env {
 
 impl Env {
     pub fn new() -> Env {
+        // The helper caches keyring keys in the kernel session keyring; a test's processes get
+        // a new anonymous one, never the user's own (and never another test's).
+        let _ = own_session_keyring();
         let root = tempfile::tempdir().expect("temp dir");
         for dir in ["home", "config", "data", "run"] {
             std::fs::create_dir_all(root.path().join(dir)).unwrap();
@@ -336,5 +339,18 @@ impl Env {
             }
         }
         hits
+    }
+}
+
+/// KEYCTL_JOIN_SESSION_KEYRING with no name (what `keyctl session -` does): a new session
+/// keyring for this thread and the processes it starts. Err when the kernel refuses keyctl
+/// (some containers), where the helper cannot cache keys either.
+pub fn own_session_keyring() -> std::io::Result<()> {
+    // SAFETY: keyctl(2) with operation 1 and a null name takes no pointers to Rust memory.
+    let id = unsafe { libc::syscall(libc::SYS_keyctl, 1, std::ptr::null::<libc::c_char>()) };
+    if id > 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
     }
 }

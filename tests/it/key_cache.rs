@@ -12,16 +12,10 @@ const PASS: &str = "correct horse battery staple";
 const CRED: &str = "protocol=https\nhost=example.com\nusername=alice\npassword=tok-s3cret-123\n";
 const QUERY: &str = "protocol=https\nhost=example.com\n";
 
-/// KEYCTL_JOIN_SESSION_KEYRING with no name: a new session keyring for this thread and the
-/// processes it starts.
-fn own_session_keyring() {
-    // SAFETY: keyctl(2) with operation 1 and a null name takes no pointers to Rust memory.
-    let id = unsafe { libc::syscall(libc::SYS_keyctl, 1, std::ptr::null::<libc::c_char>()) };
-    assert!(
-        id > 0,
-        "keyctl refused to create a session keyring: {}",
-        std::io::Error::last_os_error()
-    );
+fn assert_own_session_keyring() {
+    if let Err(e) = crate::common::own_session_keyring() {
+        panic!("keyctl refused to create a session keyring: {e}");
+    }
 }
 
 fn keyctl_show(env: &Env) -> String {
@@ -29,7 +23,7 @@ fn keyctl_show(env: &Env) -> String {
 }
 
 fn passphrase_store() -> Env {
-    own_session_keyring();
+    assert_own_session_keyring();
     let env = Env::new();
     let out = env.helper(
         &["init", "--key", "passphrase"],
@@ -154,7 +148,7 @@ fn absurd_argon2_parameters_are_refused_as_damage_and_smaller_ones_fail_authenti
 
 #[test]
 fn keyring_key_is_cached_after_one_secret_service_read_until_lock_or_expiry() {
-    own_session_keyring();
+    assert_own_session_keyring();
     let env = Env::new();
     assert_ok(
         &in_session(&env, true, &[HELPER, "init", "--key", "keyring"], b""),
@@ -191,7 +185,7 @@ fn keyring_key_is_cached_after_one_secret_service_read_until_lock_or_expiry() {
 
 #[test]
 fn rekey_round_trips_keyring_file_passphrase_keyring_with_every_credential() {
-    own_session_keyring();
+    assert_own_session_keyring();
     let env = Env::new();
     let vouch = |args: &[&str], stdin: &str| {
         let mut argv = vec![HELPER];

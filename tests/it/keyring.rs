@@ -73,7 +73,12 @@ fn first_store_chooses_the_keyring_and_survives_a_session_restart() {
         Some("keyring-pw")
     );
 
-    // No bus at all: the key cannot be reached; nothing changes.
+    // No bus at all: the key read in the session above is still in the kernel cache, so get
+    // answers; once `lock` drops it, the key cannot be reached and nothing changes.
+    let out = env.helper(&["get"], QUERY.as_bytes());
+    assert_ok(&out, "get from the kernel cache without a bus");
+    assert_eq!(fields(&out.stdout)["password"], "keyring-pw");
+    assert_ok(&env.helper(&["lock"], b""), "lock");
     let before = env.store_bytes().unwrap();
     let err = assert_fails(&env.helper(&["get"], QUERY.as_bytes()), 5);
     assert!(err.contains("keyring"), "{err}");
