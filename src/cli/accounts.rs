@@ -168,7 +168,10 @@ pub fn list(ctx: &Context, json: bool) -> Result<(), Error> {
             serde_json::json!({ "version": 1, "credentials": items, "openbao": backed })
         );
     } else {
-        print!("{}", list_table(&entries, &config, now, crate::colour::for_stdout()));
+        print!(
+            "{}",
+            list_table(&entries, &config, now, crate::colour::for_stdout())
+        );
         if !backed.is_empty() {
             println!("served from OpenBao:");
             for b in &backed {
