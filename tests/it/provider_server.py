@@ -1,0 +1,425 @@
+"""A loopback stand-in for the token-lifecycle APIs of GitLab, GitHub, Gitea/Forgejo and
+Bitbucket Cloud, for the provider-lifecycle tests (contract: issue 11). It answers the routes
+vouch calls with the providers' documented status codes, headers and JSON shapes, including
+GitLab's rule that rotating an already-rotated token revokes the whole token family.
+tests/it/provider_fidelity.py checks it against the real python-gitlab client.
+
+Prints `PORT <n>` once it listens on 127.0.0.1 (port 0: the OS picks), then serves until killed.
+State lives in memory. Test hooks (no auth, JSON): POST /_test/tokens, POST /_test/revoke,
+POST /_test/drop_next, GET /_test/state.
+"""
+
+import base64
+import datetime
+import functools
+import re
+import secrets
+import socket
+import sys
+import threading
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.serving import make_server
+
+FAMILIES = ("gitlab", "github", "gitea", "bitbucket")
+CALLS = (
+    "gitlab_self_get",
+    "gitlab_rotate",
+    "gitlab_self_delete",
+    "gitlab_user",
+    "gitlab_oauth_revoke",
+    "github_user",
+    "github_app_revoke",
+    "gitea_user",
+    "bitbucket_user",
+)
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+GITHUB_DOCS = "https://docs.github.com/rest"
+
+LOCK = threading.RLock()
+TOKENS = []  # token dicts, in creation order; their list index is id - 1
+STATE_CALLS = {name: 0 for name in CALLS}
+DROP = {}  # endpoint -> how many of its next calls lose their answer
+USERS = {}  # (family, username) -> user id
+
+app = Flask(__name__)
+
+
+def today():
+    return datetime.datetime.now(datetime.timezone.utc).date()
+
+
+def now_iso():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def parse_date(text):
+    if not isinstance(text, str) or not DATE.match(text):
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def expired(token):
+    # GitLab tokens are valid through their expires_at day; the same rule for every family.
+    return token["expires_at"] is not None and parse_date(token["expires_at"]) < today()
+
+
+def active(token):
+    return not token["revoked"] and not expired(token)
+
+
+def user_id(family, username):
+    return USERS.setdefault((family, username), 1000 + len(USERS))
+
+
+def new_token(family, value, username, scopes, expires_at, name, family_id=None, rotated_from=None):
+    token = {
+        "id": len(TOKENS) + 1,
+        "family": family,
+        "token": value,
+        "username": username,
+        "scopes": list(scopes),
+        "expires_at": expires_at,
+        "revoked": False,
+        "family_id": None,
+        "rotated_from": rotated_from,
+        # Not in /_test/state: the GitLab fields and whether a rotation revoked it.
+        "name": name,
+        "created_at": now_iso(),
+        "last_used_at": None,
+        "rotated": False,
+    }
+    token["family_id"] = family_id if family_id is not None else token["id"]
+    user_id(family, username)
+    TOKENS.append(token)
+    return token
+
+
+def find(value, family=None):
+    for token in TOKENS:
+        if token["token"] == value and (family is None or token["family"] == family):
+            return token
+    return None
+
+
+def presented(family):
+    """The token value the request carries, read as `family` documents its auth headers."""
+    if family == "gitlab" and request.headers.get("PRIVATE-TOKEN"):
+        return request.headers["PRIVATE-TOKEN"]
+    scheme, _, value = request.headers.get("Authorization", "").strip().partition(" ")
+    scheme, value = scheme.lower(), value.strip()
+    allowed = {
+        "gitlab": ("bearer",),
+        "github": ("bearer", "token"),
+        "gitea": ("token", "bearer"),
+        "bitbucket": ("bearer", "basic"),
+    }[family]
+    if not value or scheme not in allowed:
+        return None
+    if scheme == "basic":
+        try:
+            user_pass = base64.b64decode(value, validate=True).decode()
+        except ValueError:
+            return None
+        _, colon, value = user_pass.partition(":")
+        if not colon:
+            return None
+    return value
+
+
+def authenticated(family):
+    """The active token of `family` the request carries, or None (also when revoked or expired)."""
+    value = presented(family)
+    token = find(value, family) if value else None
+    if token is None or not active(token):
+        return None
+    token["last_used_at"] = now_iso()
+    return token
+
+
+def lose_answer():
+    """Close the connection so the client gets no response at all (the work is already done)."""
+    sock = request.environ.get("werkzeug.socket")
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        sock.close()
+
+
+def endpoint(name):
+    """Counts every call of a provider route (whatever its answer) and carries out drop_next."""
+
+    def wrap(view):
+        @functools.wraps(view)
+        def counted(*args, **kwargs):
+            with LOCK:
+                STATE_CALLS[name] += 1
+                answer = view(*args, **kwargs)
+                drop = DROP.get(name, 0) > 0
+                if drop:
+                    DROP[name] -= 1
+            if drop:
+                lose_answer()
+            return answer
+
+        return counted
+
+    return wrap
+
+
+def error(status, body):
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+# --- GitLab ------------------------------------------------------------------------------
+
+GITLAB_401 = {"message": "401 Unauthorized"}
+
+
+def gitlab_fields(token):
+    return {
+        "id": token["id"],
+        "name": token["name"],
+        "revoked": token["revoked"],
+        "created_at": token["created_at"],
+        "scopes": token["scopes"],
+        "user_id": user_id("gitlab", token["username"]),
+        "last_used_at": token["last_used_at"],
+        "active": active(token),
+        "expires_at": token["expires_at"],
+    }
+
+
+@app.get("/gitlab/api/v4/personal_access_tokens/self")
+@endpoint("gitlab_self_get")
+def gitlab_self_get():
+    token = authenticated("gitlab")
+    if token is None:
+        return error(401, GITLAB_401)
+    return jsonify(gitlab_fields(token))
+
+
+def rotate_expiry():
+    """The requested expires_at (query string, form field or JSON body): (date, error body)."""
+    text = request.args.get("expires_at") or request.form.get("expires_at")
+    if text is None and request.is_json:
+        body = request.get_json(silent=True)
+        text = body.get("expires_at") if isinstance(body, dict) else None
+    if text is None:
+        return (today() + datetime.timedelta(days=7)).isoformat(), None
+    date = parse_date(text)
+    if date is None:
+        return None, {"message": {"expires_at": ["is invalid"]}}
+    if date < today():
+        return None, {"message": {"expires_at": ["must not be in the past"]}}
+    if date > today() + datetime.timedelta(days=365):
+        return None, {"message": {"expires_at": ["must be within 365 days"]}}
+    return date.isoformat(), None
+
+
+@app.post("/gitlab/api/v4/personal_access_tokens/self/rotate")
+@endpoint("gitlab_rotate")
+def gitlab_rotate():
+    value = presented("gitlab")
+    old = find(value, "gitlab") if value else None
+    if old is not None and old["rotated"]:
+        # Reuse of a rotated token: GitLab takes it as a leak and revokes the whole family.
+        for token in TOKENS:
+            if token["family_id"] == old["family_id"]:
+                token["revoked"] = True
+        return error(401, GITLAB_401)
+    if old is None or not active(old):
+        return error(401, GITLAB_401)
+    if "api" not in old["scopes"] and "self_rotate" not in old["scopes"]:
+        return error(403, {"message": "403 Forbidden"})
+    expires_at, problem = rotate_expiry()
+    if problem is not None:
+        return error(400, problem)
+    old["last_used_at"] = now_iso()
+    old["revoked"] = True
+    old["rotated"] = True
+    new = new_token(
+        "gitlab",
+        "glpat-" + secrets.token_urlsafe(15),
+        old["username"],
+        old["scopes"],
+        expires_at,
+        old["name"],
+        family_id=old["family_id"],
+        rotated_from=old["id"],
+    )
+    return jsonify({**gitlab_fields(new), "token": new["token"]})
+
+
+@app.delete("/gitlab/api/v4/personal_access_tokens/self")
+@endpoint("gitlab_self_delete")
+def gitlab_self_delete():
+    token = authenticated("gitlab")
+    if token is None:
+        return error(401, GITLAB_401)
+    token["revoked"] = True
+    return Response(status=204)
+
+
+@app.get("/gitlab/api/v4/user")
+@endpoint("gitlab_user")
+def gitlab_user():
+    token = authenticated("gitlab")
+    if token is None:
+        return error(401, GITLAB_401)
+    name = token["username"]
+    return jsonify({"id": user_id("gitlab", name), "username": name, "name": name, "state": "active"})
+
+
+@app.post("/gitlab/oauth/revoke")
+@endpoint("gitlab_oauth_revoke")
+def gitlab_oauth_revoke():
+    if not request.form.get("client_id"):
+        return error(401, {"error": "invalid_client"})
+    value = request.form.get("token")
+    if not value:
+        return error(400, {"error": "invalid_request"})
+    token = find(value, "gitlab")
+    if token is not None:
+        token["revoked"] = True
+    return jsonify({})  # RFC 7009 2.2: 200 for unknown tokens too
+
+
+# --- GitHub, Gitea, Bitbucket -------------------------------------------------------------
+
+
+@app.get("/github/user")
+@endpoint("github_user")
+def github_user():
+    token = authenticated("github")
+    if token is None:
+        return error(401, {"message": "Bad credentials", "documentation_url": GITHUB_DOCS})
+    response = jsonify({"login": token["username"], "id": user_id("github", token["username"])})
+    response.headers["X-OAuth-Scopes"] = ", ".join(token["scopes"])
+    if token["expires_at"] is not None:
+        response.headers["github-authentication-token-expiration"] = f"{token['expires_at']} 00:00:00 UTC"
+    return response
+
+
+@app.delete("/github/applications/<client_id>/token")
+@endpoint("github_app_revoke")
+def github_app_revoke(client_id):
+    auth = request.authorization
+    if auth is None or auth.type != "basic" or auth.username != client_id or not auth.password:
+        return error(401, {"message": "Requires authentication", "documentation_url": GITHUB_DOCS})
+    body = request.get_json(silent=True, force=True)
+    value = body.get("access_token") if isinstance(body, dict) else None
+    token = find(value, "github") if isinstance(value, str) else None
+    if token is None or token["revoked"]:
+        return error(404, {"message": "Not Found", "documentation_url": GITHUB_DOCS})
+    token["revoked"] = True
+    return Response(status=204)
+
+
+@app.get("/gitea/api/v1/user")
+@endpoint("gitea_user")
+def gitea_user():
+    token = authenticated("gitea")
+    if token is None:
+        return error(401, {"message": "invalid username, password or token"})
+    name = token["username"]
+    return jsonify(
+        {
+            "id": user_id("gitea", name),
+            "login": name,
+            "username": name,
+            "full_name": name,
+            "email": f"{name}@example.com",
+        }
+    )
+
+
+@app.get("/bitbucket/2.0/user")
+@endpoint("bitbucket_user")
+def bitbucket_user():
+    token = authenticated("bitbucket")
+    if token is None:
+        return error(401, {"type": "error", "error": {"message": "Token is invalid, expired, or not supported for this endpoint."}})
+    name = token["username"]
+    uid = user_id("bitbucket", name)
+    return jsonify(
+        {
+            "username": name,
+            "account_id": f"557058:{uid:08x}-0000-4000-8000-000000000000",
+            "display_name": name,
+            "uuid": f"{{{uid:08x}-0000-4000-8000-000000000000}}",
+        }
+    )
+
+
+# --- Test hooks ---------------------------------------------------------------------------
+
+
+def bad_request(what):
+    return error(400, {"message": what})
+
+
+@app.post("/_test/tokens")
+def test_add_token():
+    body = request.get_json(silent=True, force=True)
+    if not isinstance(body, dict):
+        return bad_request("a JSON object is required")
+    family, value, username = body.get("family"), body.get("token"), body.get("username")
+    scopes, expires_at = body.get("scopes", []), body.get("expires_at")
+    if family not in FAMILIES:
+        return bad_request(f"family must be one of {', '.join(FAMILIES)}")
+    if not isinstance(value, str) or not value or not isinstance(username, str) or not username:
+        return bad_request("token and username must be non-empty strings")
+    if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
+        return bad_request("scopes must be a list of strings")
+    if expires_at is not None and parse_date(expires_at) is None:
+        return bad_request("expires_at must be YYYY-MM-DD or null")
+    with LOCK:
+        if find(value) is not None:
+            return error(409, {"message": "that token value exists already"})
+        token = new_token(family, value, username, scopes, expires_at, f"{username}-token")
+    return error(201, {"id": token["id"]})
+
+
+@app.post("/_test/revoke")
+def test_revoke():
+    body = request.get_json(silent=True, force=True)
+    value = body.get("token") if isinstance(body, dict) else None
+    with LOCK:
+        token = find(value) if isinstance(value, str) else None
+        if token is None:
+            return error(404, {"message": "unknown token"})
+        token["revoked"] = True
+    return jsonify({})
+
+
+@app.post("/_test/drop_next")
+def test_drop_next():
+    body = request.get_json(silent=True, force=True)
+    name = body.get("endpoint") if isinstance(body, dict) else None
+    if name not in CALLS:
+        return bad_request(f"endpoint must be one of {', '.join(CALLS)}")
+    with LOCK:
+        DROP[name] = DROP.get(name, 0) + 1
+    return jsonify({})
+
+
+@app.get("/_test/state")
+def test_state():
+    keys = ("id", "family", "token", "username", "scopes", "expires_at", "revoked", "family_id", "rotated_from")
+    with LOCK:
+        tokens = [{**{k: t[k] for k in keys}, "active": active(t)} for t in TOKENS]
+        return jsonify({"tokens": tokens, "calls": dict(STATE_CALLS)})
+
+
+httpd = make_server("127.0.0.1", 0, app, threaded=True)
+print(f"PORT {httpd.server_port}", flush=True)
+sys.stdout.close()
+httpd.serve_forever()
