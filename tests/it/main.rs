@@ -26,6 +26,7 @@ mod oauth;
 mod oauth_harness;
 mod openbao;
 mod openbao_harness;
+mod provider_families;
 mod provider_fidelity;
 mod provider_harness;
 mod provider_wire;
