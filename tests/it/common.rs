@@ -194,6 +194,44 @@ pub fn git_version() -> (u32, u32) {
     (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
 }
 
+/// target/test-venv's python, where tests/run.sh installs the test servers' packages.
+pub fn venv_python() -> PathBuf {
+    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run tests/run.sh, which installs the test servers' packages there",
+        python.display()
+    );
+    python
+}
+
+/// Starts a loopback test server, tests/it/`script`, with target/test-venv's python (which
+/// tests/run.sh fills) and an empty environment; the port from its first line, `PORT <n>`.
+pub fn spawn_python_server(script: &str, args: &[&str]) -> (std::process::Child, u16) {
+    use std::io::BufRead;
+    let mut child = Command::new(venv_python())
+        .arg(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/it")
+                .join(script),
+        )
+        .args(args)
+        .env_clear()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {script}: {e}"));
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line
+        .strip_prefix("PORT ")
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{script} said {line:?}"));
+    (child, port)
+}
+
 pub fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

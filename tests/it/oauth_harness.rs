@@ -1,8 +1,7 @@
 //! The loopback OAuth server (tests/it/oauth_server.py, Authlib's RFC 6749/7636/8628 server
 //! classes) and logging in against it with a `BROWSER` that follows the redirect with curl.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output};
 
 use serde_json::Value;
 
@@ -15,29 +14,7 @@ pub struct OAuthServer {
 
 impl OAuthServer {
     pub fn start(args: &[&str]) -> OAuthServer {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let python = root.join("target/test-venv/bin/python");
-        assert!(
-            python.exists(),
-            "{} is missing: run tests/run.sh, which installs authlib and flask there",
-            python.display()
-        );
-        let mut child = Command::new(python)
-            .arg(root.join("tests/it/oauth_server.py"))
-            .args(args)
-            .env_clear()
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the OAuth test server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .strip_prefix("PORT ")
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or_else(|| panic!("the OAuth server said {line:?}"));
+        let (child, port) = spawn_python_server("oauth_server.py", args);
         OAuthServer { child, port }
     }
 

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use crate::common::run;
+use crate::common::{run, venv_python};
 use crate::provider_harness::*;
 use crate::provider_wire::day;
 

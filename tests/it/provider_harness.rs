@@ -3,12 +3,14 @@
 //! /_test hooks. A plain HTTP/1.1 client over `TcpStream` talks to it, so tests see the exact
 //! status, headers and body (or a connection closed without any answer).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
 use serde_json::{Value, json};
+
+use crate::common::spawn_python_server;
 
 pub struct ProviderServer {
     child: Option<Child>,
@@ -43,35 +45,9 @@ impl Reply {
     }
 }
 
-pub fn venv_python() -> std::path::PathBuf {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let python = root.join("target/test-venv/bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: run tests/run.sh, which installs flask and python-gitlab there",
-        python.display()
-    );
-    python
-}
-
 impl ProviderServer {
     pub fn start() -> ProviderServer {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut child = Command::new(venv_python())
-            .arg(root.join("tests/it/provider_server.py"))
-            .env_clear()
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the provider test server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .strip_prefix("PORT ")
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or_else(|| panic!("the provider server said {line:?}"));
+        let (child, port) = spawn_python_server("provider_server.py", &[]);
         ProviderServer {
             child: Some(child),
             port,

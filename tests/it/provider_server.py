@@ -329,16 +329,9 @@ def gitea_user():
     token = authenticated("gitea")
     if token is None:
         return error(401, {"message": "invalid username, password or token"})
-    name = token["username"]
-    return jsonify(
-        {
-            "id": user_id("gitea", name),
-            "login": name,
-            "username": name,
-            "full_name": name,
-            "email": f"{name}@example.com",
-        }
-    )
+    name, uid = token["username"], user_id("gitea", token["username"])
+    email = f"{name}@example.com"
+    return jsonify({"id": uid, "login": name, "username": name, "full_name": name, "email": email})
 
 
 @app.get("/bitbucket/2.0/user")
@@ -347,16 +340,9 @@ def bitbucket_user():
     token = authenticated("bitbucket")
     if token is None:
         return error(401, {"type": "error", "error": {"message": "Token is invalid, expired, or not supported for this endpoint."}})
-    name = token["username"]
-    uid = user_id("bitbucket", name)
-    return jsonify(
-        {
-            "username": name,
-            "account_id": f"557058:{uid:08x}-0000-4000-8000-000000000000",
-            "display_name": name,
-            "uuid": f"{{{uid:08x}-0000-4000-8000-000000000000}}",
-        }
-    )
+    name, uid = token["username"], user_id("bitbucket", token["username"])
+    uuid = f"{uid:08x}-0000-4000-8000-000000000000"
+    return jsonify({"username": name, "account_id": f"557058:{uuid}", "display_name": name, "uuid": f"{{{uuid}}}"})
 
 
 # --- Test hooks ---------------------------------------------------------------------------
