@@ -9,6 +9,8 @@
 //! noise hits them alike. Reported: median and p90 per process, and each median over the key
 //! file's. Target (issue 12): warm keyring <= 1.3x key file.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -28,7 +30,7 @@ const QUERY: &[u8] = b"protocol=https\nhost=host0.example.com\n";
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if std::env::var_os(INSIDE).is_none() {
-        return reexec_in_session(&args);
+        return common::reexec_in_session(&args, INSIDE);
     }
     // `cargo test --all-targets` runs this without `--bench`: one round checks the answers.
     let timing = args.iter().any(|a| a == "--bench");
@@ -91,32 +93,6 @@ fn main() {
             median.as_secs_f64() / base.as_secs_f64()
         );
     }
-}
-
-/// Run this bench again inside a fresh session keyring and a session bus with gnome-keyring.
-fn reexec_in_session(args: &[String]) {
-    let home = tempfile::tempdir().unwrap();
-    let script = "printf %s vouch-bench | gnome-keyring-daemon --unlock --components=secrets \
-                  >/dev/null 2>&1; exec \"$@\"";
-    let status = Command::new("keyctl")
-        .args([
-            "session",
-            "-",
-            "dbus-run-session",
-            "--",
-            "bash",
-            "-c",
-            script,
-            "bash",
-        ])
-        .args(args)
-        .env(INSIDE, "1")
-        .env("HOME", home.path())
-        .env("XDG_RUNTIME_DIR", home.path())
-        .stderr(Stdio::inherit())
-        .status()
-        .expect("keyctl and dbus-run-session (Debian keyutils, dbus) must be installed");
-    assert!(status.success(), "the bench inside the session failed");
 }
 
 struct Contender {

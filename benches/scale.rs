@@ -8,24 +8,19 @@
 //! (`init --key file`). Reported: median wall time per process and, on Linux, the largest peak
 //! RSS of the runs (from `wait4`). Prints a markdown table.
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use common::{Run, credentials_file};
 
 const HELPER: &str = env!("CARGO_BIN_EXE_git-credential-vouch");
 
 /// A private HOME and XDG dirs with an initialized store.
 struct Home {
     root: tempfile::TempDir,
-}
-
-/// One finished run: wall time, peak RSS in KiB (when known), exit code, stdout.
-struct Run {
-    time: Duration,
-    rss_kib: Option<i64>,
-    code: Option<i32>,
-    stdout: String,
 }
 
 impl Home {
@@ -46,86 +41,18 @@ impl Home {
     }
 
     fn run(&self, args: &[&str], stdin: &[u8]) -> Run {
-        let start = Instant::now();
-        let mut child = Command::new(HELPER)
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.path("home"))
-            .env("XDG_CONFIG_HOME", self.path("config"))
-            .env("XDG_DATA_HOME", self.path("data"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(stdin).unwrap();
-        let mut stdout = String::new();
-        child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut stdout)
-            .unwrap();
-        let (code, rss_kib) = wait(child);
-        Run {
-            time: start.elapsed(),
-            rss_kib,
-            code,
-            stdout,
-        }
+        common::run(
+            Command::new(HELPER)
+                .args(args)
+                .env_clear()
+                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+                .env("HOME", self.path("home"))
+                .env("XDG_CONFIG_HOME", self.path("config"))
+                .env("XDG_DATA_HOME", self.path("data"))
+                .stderr(Stdio::inherit()),
+            stdin,
+        )
     }
-}
-
-/// Wait for `child`: its exit code and peak RSS (KiB), which `wait4` reports with its status.
-#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
-fn wait(child: std::process::Child) -> (Option<i32>, Option<i64>) {
-    /// Linux's `struct rusage` on 64-bit targets: two timevals, then 14 longs.
-    #[repr(C)]
-    struct Rusage {
-        time: [i64; 4],
-        maxrss: i64,
-        rest: [i64; 13],
-    }
-    unsafe extern "C" {
-        fn wait4(pid: i32, status: *mut i32, options: i32, rusage: *mut Rusage) -> i32;
-    }
-    let (mut status, mut usage) = (
-        0,
-        Rusage {
-            time: [0; 4],
-            maxrss: 0,
-            rest: [0; 13],
-        },
-    );
-    loop {
-        // SAFETY: both pointers are to live, correctly laid out values; the child is ours and
-        // not yet reaped (std's `Child` is dropped without waiting).
-        let pid = unsafe { wait4(child.id() as i32, &mut status, 0, &mut usage) };
-        if pid > 0 {
-            break;
-        }
-        let e = std::io::Error::last_os_error();
-        assert_eq!(e.kind(), std::io::ErrorKind::Interrupted, "wait4: {e}");
-    }
-    let code = (status & 0x7f == 0).then_some((status >> 8) & 0xff);
-    let _ = usage.rest;
-    (code, Some(usage.maxrss))
-}
-
-#[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
-fn wait(mut child: std::process::Child) -> (Option<i32>, Option<i64>) {
-    (child.wait().unwrap().code(), None)
-}
-
-fn credentials_file(path: &Path, lines: usize) {
-    let mut text = String::with_capacity(lines * 80);
-    for i in 0..lines {
-        text.push_str(&format!(
-            "https://user{i}:ghp_{i:036}@host{i}.example.com\n"
-        ));
-    }
-    std::fs::write(path, text).unwrap();
 }
 
 fn config_file(home: &Home, instances: usize) {
@@ -171,7 +98,7 @@ fn main() {
     for &lines in imports {
         let mut row = Row {
             what: "`import --from FILE`",
-            size: format!("{lines} lines"),
+            size: format!("{} lines", common::thousands(lines)),
             runs: Vec::new(),
         };
         for _ in 0..runs {
@@ -202,7 +129,7 @@ fn main() {
         config_file(&home, instances);
         let mut row = Row {
             what: "`get` for a host no instance serves (loads config.toml)",
-            size: format!("{instances} instances"),
+            size: format!("{} instances", common::thousands(instances)),
             runs: Vec::new(),
         };
         for _ in 0..runs {
@@ -241,26 +168,13 @@ fn main() {
         println!(
             "| {} | {} | {} | {} |",
             row.what,
-            thousands(&row.size),
+            row.size,
             if median < Duration::from_secs(1) {
                 format!("{:.1} ms", median.as_secs_f64() * 1e3)
             } else {
                 format!("{:.2} s", median.as_secs_f64())
             },
-            rss.map_or("n/a".into(), |k| format!("{:.0} MiB", k as f64 / 1024.0)),
+            common::mib(rss),
         );
     }
-}
-
-/// "100000 lines" as "100,000 lines".
-fn thousands(size: &str) -> String {
-    let (n, rest) = size.split_once(' ').unwrap_or((size, ""));
-    let mut out = String::new();
-    for (i, c) in n.chars().enumerate() {
-        if i > 0 && (n.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{out} {rest}")
 }

@@ -1,0 +1,167 @@
+//! What the benches share: running the real binary with its peak RSS, a private Secret Service
+//! session, generated git-credentials files, percentiles and number formatting. Each bench uses
+//! a part of it.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// One finished process: wall time (spawn to reaped), peak RSS in KiB (when known), exit code,
+/// stdout.
+pub struct Run {
+    pub time: Duration,
+    pub rss_kib: Option<i64>,
+    pub code: Option<i32>,
+    pub stdout: String,
+}
+
+/// Spawn `cmd` (stdout piped; stdin and stderr as the caller set them, stdin piped here when
+/// `stdin` is given), feed it `stdin`, read its stdout and reap it with `wait4`.
+pub fn run(cmd: &mut Command, stdin: &[u8]) -> Run {
+    let start = Instant::now();
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
+    let mut input = child.stdin.take().unwrap();
+    // A process that answers without reading all of stdin may close it first.
+    let _ = input.write_all(stdin);
+    drop(input);
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    let (code, rss_kib) = wait(child);
+    Run {
+        time: start.elapsed(),
+        rss_kib,
+        code,
+        stdout,
+    }
+}
+
+/// Wait for `child`: its exit code and peak RSS (KiB), which `wait4` reports with its status
+/// (the largest of the child and the descendants it waited for).
+#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+pub fn wait(child: std::process::Child) -> (Option<i32>, Option<i64>) {
+    /// Linux's `struct rusage` on 64-bit targets: two timevals, then 14 longs.
+    #[repr(C)]
+    struct Rusage {
+        time: [i64; 4],
+        maxrss: i64,
+        rest: [i64; 13],
+    }
+    unsafe extern "C" {
+        fn wait4(pid: i32, status: *mut i32, options: i32, rusage: *mut Rusage) -> i32;
+    }
+    let (mut status, mut usage) = (
+        0,
+        Rusage {
+            time: [0; 4],
+            maxrss: 0,
+            rest: [0; 13],
+        },
+    );
+    loop {
+        // SAFETY: both pointers are to live, correctly laid out values; the child is ours and
+        // not yet reaped (std's `Child` is dropped without waiting).
+        let pid = unsafe { wait4(child.id() as i32, &mut status, 0, &mut usage) };
+        if pid > 0 {
+            break;
+        }
+        let e = std::io::Error::last_os_error();
+        assert_eq!(e.kind(), std::io::ErrorKind::Interrupted, "wait4: {e}");
+    }
+    let code = (status & 0x7f == 0).then_some((status >> 8) & 0xff);
+    let _ = usage.rest;
+    (code, Some(usage.maxrss))
+}
+
+#[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
+pub fn wait(mut child: std::process::Child) -> (Option<i32>, Option<i64>) {
+    (child.wait().unwrap().code(), None)
+}
+
+/// Run this bench again inside a fresh session keyring (`keyctl session -`: the user's own
+/// keyrings are never touched) and `dbus-run-session` with a real gnome-keyring unlocked by a
+/// test password, in a temp HOME. The inner run sees `inside` set.
+pub fn reexec_in_session(args: &[String], inside: &str) {
+    let home = tempfile::tempdir().unwrap();
+    let script = "printf %s vouch-bench | gnome-keyring-daemon --unlock --components=secrets \
+                  >/dev/null 2>&1; exec \"$@\"";
+    let status = Command::new("keyctl")
+        .args([
+            "session",
+            "-",
+            "dbus-run-session",
+            "--",
+            "bash",
+            "-c",
+            script,
+            "bash",
+        ])
+        .args(args)
+        .env(inside, "1")
+        .env("HOME", home.path())
+        .env("XDG_RUNTIME_DIR", home.path())
+        .stderr(Stdio::inherit())
+        .status()
+        .expect("keyctl and dbus-run-session (Debian keyutils, dbus) must be installed");
+    assert!(status.success(), "the bench inside the session failed");
+}
+
+/// The token the generated credential `i` has.
+pub fn token(i: usize) -> String {
+    format!("ghp_{i:036}")
+}
+
+/// A git-credentials file of `lines` distinct hosts: `https://user<i>:<token>@host<i>.example.com`.
+pub fn credentials_file(path: &Path, lines: usize) {
+    let mut text = String::with_capacity(lines * 80);
+    for i in 0..lines {
+        text.push_str(&format!(
+            "https://user{i}:{}@host{i}.example.com\n",
+            token(i)
+        ));
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+/// The nearest-rank `q` quantile (0 < q <= 1) of `sorted`.
+pub fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// 100000 as "100,000".
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// "1.23 ms" below a second, "1.23 s" above.
+pub fn millis(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{:.2} ms", d.as_secs_f64() * 1e3)
+    } else {
+        format!("{:.2} s", d.as_secs_f64())
+    }
+}
+
+/// KiB as "12 MiB".
+pub fn mib(kib: Option<i64>) -> String {
+    kib.map_or("n/a".into(), |k| format!("{:.0} MiB", k as f64 / 1024.0))
+}
