@@ -28,6 +28,7 @@ pub mod paths;
 pub mod progress;
 pub mod protocol;
 pub mod provider;
+pub mod provider_api;
 pub mod resolve;
 pub mod secret;
 pub mod store;
