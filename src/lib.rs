@@ -22,6 +22,7 @@ pub mod helper;
 pub mod http;
 pub mod import;
 pub mod keysource;
+pub mod lifecycle;
 pub mod oauth;
 pub mod openbao;
 pub mod paths;

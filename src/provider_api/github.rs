@@ -36,6 +36,7 @@ pub fn verify(api: &Api, client: &Client, token: Token<'_>) -> Result<Verdict, E
     let user: Option<User> = answer.json();
     Ok(Verdict::Valid(TokenInfo {
         expires_at: expiry(answer.header(EXPIRATION)),
+        expiry_stated: true,
         scopes: answer.header(SCOPES).map(scopes),
         account: user.map(|u| clean(&u.login)),
     }))

@@ -28,6 +28,7 @@ impl SelfToken {
     fn info(&self, account: Option<String>) -> TokenInfo {
         TokenInfo {
             expires_at: expiry(self.expires_at.as_deref()),
+            expiry_stated: true,
             scopes: self
                 .scopes
                 .as_ref()

@@ -49,6 +49,9 @@ pub enum Error {
 pub struct TokenInfo {
     /// Unix seconds.
     pub expires_at: Option<i64>,
+    /// The provider states expiries (GitLab access tokens, GitHub's header): then a missing
+    /// `expires_at` means the token never expires, rather than "not said".
+    pub expiry_stated: bool,
     pub scopes: Option<Vec<String>>,
     /// The account's username as the provider names it.
     pub account: Option<String>,
