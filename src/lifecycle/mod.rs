@@ -24,12 +24,22 @@ pub enum Error {
     /// The request is impossible for this credential (kind, instance, missing OAuth client).
     #[error("{0}")]
     Unsupported(String),
+    /// The provider did not rotate the token (down, refused): nothing changed anywhere.
+    #[error("{id} was not rotated and nothing changed: {source}")]
+    NotRotated {
+        id: String,
+        source: provider_api::Error,
+    },
     /// A rotation was sent and its answer lost: the old token is probably dead and the new
     /// one unknown. Never retried (GitLab revokes the whole token family then).
     #[error(
         "{host}: the answer to the rotation of {id} was lost ({why}); it was not retried, because rotating a revoked token again makes GitLab revoke every token of its family. The old token is probably dead already: check the token at {host}, create a new one and store it with `git credential-vouch rotate {id}`"
     )]
-    LostAnswer { id: String, host: String, why: String },
+    LostAnswer {
+        id: String,
+        host: String,
+        why: String,
+    },
     /// The provider rotated the token but the store could not be written.
     #[error(
         "{host} rotated {id}, but the store could not be written ({source}); the old token is dead and the new one is lost: create a new token at {host} and store it with `git credential-vouch rotate {id}`"
@@ -98,7 +108,11 @@ pub fn token(c: &Credential) -> Option<Token<'_>> {
     Some(Token {
         secret,
         kind: c.token_kind,
-        user: c.email.as_deref().or(c.username.as_deref()).or(c.account.as_deref()),
+        user: c
+            .email
+            .as_deref()
+            .or(c.username.as_deref())
+            .or(c.account.as_deref()),
     })
 }
 

@@ -67,7 +67,10 @@ pub fn renew(store: &Store, config: &Config, settings: &Settings) -> Result<Vec<
             continue;
         }
         let id = c.id.clone();
-        if c.rejected.as_ref().is_some_and(|r| r.revoked_by().is_some()) {
+        if c.rejected
+            .as_ref()
+            .is_some_and(|r| r.revoked_by().is_some())
+        {
             steps.push(Step::NeedsPerson {
                 id,
                 why: "revoked at the provider: create a new token and `rotate` it in".into(),

@@ -57,12 +57,15 @@ fn revoke(store: &Store, client: &Client, c: &Credential, t: &Target<'_>) -> Res
     let token = token(c).ok_or_else(|| Error::Unsupported(format!("{}: holds no token", c.id)))?;
     let family = t.instance.kind.family();
     if c.is_login() {
-        let app = OAuthClient::of(t.instance, store).map_err(|e| Error::Unsupported(e.to_string()))?;
+        let app =
+            OAuthClient::of(t.instance, store).map_err(|e| Error::Unsupported(e.to_string()))?;
         match family {
             Family::GitLab => {
                 let endpoints = Endpoints::of(t.instance, &t.host)
                     .map_err(|e| Error::Unsupported(e.to_string()))?;
-                let url = endpoints.revoke().expect("GitLab has a revocation endpoint");
+                let url = endpoints
+                    .revoke()
+                    .expect("GitLab has a revocation endpoint");
                 gitlab::revoke_oauth(client, &url, &app.id, app.secret.as_ref(), token.secret)?;
                 return Ok(crate::http::host_of(&url));
             }

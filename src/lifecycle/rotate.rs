@@ -53,7 +53,10 @@ pub fn at_provider(
             return (false, Err(Error::NotFound(crate::term::escape(id))));
         };
         let Some(old) = token(entry) else {
-            return (false, Err(Error::Unsupported(format!("{id}: holds no token"))));
+            return (
+                false,
+                Err(Error::Unsupported(format!("{id}: holds no token"))),
+            );
         };
         match api.rotate(client, old, Some(expires)) {
             Ok(new) => {
@@ -80,7 +83,13 @@ pub fn at_provider(
                     why: e.why,
                 }),
             ),
-            Err(e) => (false, Err(Error::Api(e))),
+            Err(source) => (
+                false,
+                Err(Error::NotRotated {
+                    id: id.to_owned(),
+                    source,
+                }),
+            ),
         }
     });
     match outcome {

@@ -114,12 +114,7 @@ pub fn verify(
 
 /// Write what the providers said into the store: stated expiries, revocations (and their
 /// end, when a token marked revoked is valid after all).
-pub fn record(
-    store: &Store,
-    config: &Config,
-    outcomes: &[Outcome],
-    now: i64,
-) -> Result<(), Error> {
+pub fn record(store: &Store, config: &Config, outcomes: &[Outcome], now: i64) -> Result<(), Error> {
     let worth = |o: &&Outcome| matches!(o.status, Status::Valid | Status::Revoked);
     if !outcomes.iter().any(|o| worth(&o)) {
         return Ok(());
@@ -145,7 +140,10 @@ fn apply(c: &mut Credential, o: &Outcome, now: i64) {
             if o.expiry_stated {
                 c.password_expiry_utc = o.expires_at;
             }
-            if c.rejected.as_ref().is_some_and(|r| r.revoked_by().is_some()) {
+            if c.rejected
+                .as_ref()
+                .is_some_and(|r| r.revoked_by().is_some())
+            {
                 c.rejected = None;
             }
         }
