@@ -4,12 +4,16 @@
 #
 #   install/install.sh [--prefix DIR] [--no-configure] [--system]
 #   install/install.sh --uninstall [--purge] [--prefix DIR] [--system]
+#   install/install.sh --timer [--uninstall] [--prefix DIR]
 #
 #   --prefix DIR     install into DIR/bin (default: ${PREFIX:-$HOME/.local})
 #   --no-configure   do not touch git's config
 #   --system         configure the system git config (/etc/gitconfig) instead of the user's
 #   --uninstall      remove the binary and the git config lines it added; the store stays
 #   --purge          with --uninstall: also delete the store, its key and config.toml
+#   --timer          only (re)install the daily systemd user timer that runs
+#                    `git-credential-vouch renew` (the binary must be installed already);
+#                    with --uninstall, only remove it (a full --uninstall removes it too)
 #
 # git's credential.helper is set to the binary's absolute path, first in the helper chain,
 # keeping the other helpers after it.
@@ -20,6 +24,7 @@ configure=1
 scope="--global"
 uninstall=0
 purge=0
+timer=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --prefix) [ $# -ge 2 ] || { echo "install.sh: --prefix needs a directory" >&2; exit 2; }; prefix="$2"; shift 2 ;;
@@ -28,7 +33,8 @@ while [ $# -gt 0 ]; do
     --system) scope="--system"; shift ;;
     --uninstall) uninstall=1; shift ;;
     --purge) purge=1; shift ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --timer) timer=1; shift ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -92,6 +98,88 @@ uninstall_docs() {
 }
 # --- end man page and shell completions ---
 
+# --- the daily renew timer (systemd user units) ---
+unit_dir="${XDG_CONFIG_HOME:-$HOME/.config}/systemd/user"
+unit_name="git-credential-vouch-renew"
+# Whether a systemd user manager answers (no systemctl, or no session bus: it does not).
+user_manager() {
+  command -v systemctl >/dev/null 2>&1 && systemctl --user show-environment >/dev/null 2>&1
+}
+put_unit() {
+  local file="$1" text="$2"
+  mkdir -p "$unit_dir"
+  if [ -f "$file" ] && [ "$(cat "$file")" = "$text" ]; then
+    return
+  fi
+  printf '%s\n' "$text" >"$file.tmp.$$"
+  chmod 0644 "$file.tmp.$$"
+  mv -f "$file.tmp.$$" "$file"
+  say "installed $file"
+  timer_changed=1
+}
+install_timer() {
+  timer_changed=0
+  put_unit "$unit_dir/$unit_name.service" "[Unit]
+Description=Renew git-credential-vouch tokens that expire soon, at their providers
+
+[Service]
+Type=oneshot
+ExecStart=$target renew"
+  put_unit "$unit_dir/$unit_name.timer" "[Unit]
+Description=Run git-credential-vouch renew daily
+
+[Timer]
+OnCalendar=daily
+Persistent=true
+RandomizedDelaySec=1h
+
+[Install]
+WantedBy=timers.target"
+  if user_manager; then
+    if [ "$timer_changed" -eq 1 ]; then
+      systemctl --user daemon-reload
+    fi
+    if ! systemctl --user is-enabled --quiet "$unit_name.timer" 2>/dev/null \
+      || ! systemctl --user is-active --quiet "$unit_name.timer" 2>/dev/null; then
+      systemctl --user enable --now "$unit_name.timer"
+      say "enabled $unit_name.timer (daily)"
+    elif [ "$timer_changed" -eq 0 ]; then
+      say "timer already installed and enabled: nothing changed"
+    fi
+  else
+    say "no systemd user manager answers: the units are written; enable later with 'systemctl --user enable --now $unit_name.timer', or use cron: 0 9 * * * $target renew"
+  fi
+}
+uninstall_timer() {
+  local unit removed=0
+  if user_manager && [ -f "$unit_dir/$unit_name.timer" ]; then
+    systemctl --user disable --now "$unit_name.timer" 2>/dev/null || true
+  fi
+  for unit in "$unit_name.timer" "$unit_name.service"; do
+    if [ -e "$unit_dir/$unit" ]; then
+      rm -f "$unit_dir/$unit"
+      say "removed $unit_dir/$unit"
+      removed=1
+    fi
+  done
+  if [ "$removed" -eq 1 ] && user_manager; then
+    systemctl --user daemon-reload
+  fi
+}
+if [ "$timer" -eq 1 ]; then
+  if [ "$uninstall" -eq 1 ]; then
+    uninstall_timer
+    exit 0
+  fi
+  if [ ! -x "$target" ]; then
+    echo "install.sh: no git-credential-vouch at $target: install it first (install.sh without --timer)" >&2
+    exit 1
+  fi
+  install_timer
+  exit 0
+fi
+# --- end the daily renew timer ---
+
 # Prerequisites first: nothing is changed when one is missing.
 missing=()
 command -v git >/dev/null 2>&1 || missing+=("git (apt-get install git / xcode-select --install)")
@@ -107,6 +195,7 @@ fi
 if [ "$uninstall" -eq 1 ]; then
   if [ ! -x "$target" ]; then
     uninstall_docs
+    uninstall_timer
     say "no git-credential-vouch at $target: nothing to uninstall"
     exit 0
   fi
@@ -119,6 +208,7 @@ if [ "$uninstall" -eq 1 ]; then
     say "the encrypted store stays (use --uninstall --purge to delete it)"
   fi
   uninstall_docs
+  uninstall_timer
   rm -f "$target"
   say "removed $target"
   exit 0

@@ -78,8 +78,27 @@ pub enum Origin {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection {
     pub at: i64,
-    /// Where git was going, without userinfo.
+    /// Where git was going, without userinfo; or, for a token `verify` found revoked,
+    /// [`REVOKED_AT`] and the provider's API host.
     pub url: String,
+}
+
+/// Marks a [`Rejection`] that is a provider's word (`verify`): the token is revoked. The
+/// space makes it a text no URL git sends can be, so the store format needs no new field.
+const REVOKED_AT: &str = "revoked-at-provider ";
+
+impl Rejection {
+    pub fn revoked(at: i64, host: &str) -> Rejection {
+        Rejection {
+            at,
+            url: format!("{REVOKED_AT}{host}"),
+        }
+    }
+
+    /// The provider host that said the token is revoked, if that is what this records.
+    pub fn revoked_by(&self) -> Option<&str> {
+        self.url.strip_prefix(REVOKED_AT)
+    }
 }
 
 /// The fields that select credentials, compared byte for byte (git's `credential_match`).

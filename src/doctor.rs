@@ -60,6 +60,46 @@ pub fn run(store: &Store, config: Result<Config, String>, exe: &Path) -> Vec<Che
     checks
 }
 
+/// `doctor --online`: what `verify` says about each token whose provider can be asked
+/// (read only: nothing is recorded). Revoked and expired tokens fail; an unreachable
+/// provider warns.
+pub fn online_checks(store: &Store, config: &Config) -> Vec<Check> {
+    use crate::lifecycle::{self, verify::Status};
+    let chosen: Vec<Credential> = match lifecycle::credentials(store) {
+        Ok(all) => all
+            .into_iter()
+            .filter(|c| lifecycle::target(config, c).is_ok())
+            .collect(),
+        Err(e) => return vec![check("online", Level::Fail, e.to_string())],
+    };
+    let outcomes = match lifecycle::verify::verify(store, config, &chosen, false) {
+        Ok(o) => o,
+        Err(e) => return vec![check("online", Level::Fail, e.to_string())],
+    };
+    if outcomes.is_empty() {
+        return vec![check("online", Level::Ok, "no tokens a provider can check")];
+    }
+    outcomes
+        .iter()
+        .map(|o| {
+            let at = o.host.as_deref().unwrap_or("?");
+            match o.status {
+                Status::Valid => check("online", Level::Ok, format!("{}: valid at {at}", o.id)),
+                Status::Revoked | Status::Expired => check(
+                    "online",
+                    Level::Fail,
+                    format!("{}: {at} says the token is revoked or expired", o.id),
+                ),
+                Status::Unreachable | Status::Unsupported => check(
+                    "online",
+                    Level::Warn,
+                    format!("{}: {}", o.id, o.reason.as_deref().unwrap_or("not checked")),
+                ),
+            }
+        })
+        .collect()
+}
+
 /// `allow_http` sends tokens in clear text: fine on loopback, worth a word anywhere else.
 fn plain_http_checks(config: &Config) -> impl Iterator<Item = Check> + '_ {
     config.instances.iter().filter(|i| i.allow_http).map(|i| {

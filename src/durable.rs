@@ -39,9 +39,30 @@ pub fn lock(path: &Path) -> io::Result<Lock> {
 /// fsync it, rename it over `path`, fsync the directory. A crash leaves the old file or the new
 /// one, and at worst a temp file, which the next write removes first.
 ///
-/// `_held` is the lock every writer of `path` takes: with it held, any temp file of this
+/// `held` is the lock every writer of `path` takes: with it held, any temp file of this
 /// pattern belongs to a writer that died, so removing it cannot hurt a write in progress.
-pub fn write_atomic(path: &Path, bytes: &[u8], temp_prefix: &str, _held: &Lock) -> io::Result<()> {
+pub fn write_atomic(path: &Path, bytes: &[u8], temp_prefix: &str, held: &Lock) -> io::Result<()> {
+    prepare(path, temp_prefix, 0, held)?.commit(bytes)
+}
+
+/// A replacement of a file made ready before its contents exist: the temp file is created,
+/// `reserve` bytes of zeros written to it and synced, so that a full disk or a read-only
+/// directory shows before, not after, an action that cannot be repeated (a token rotation
+/// whose new token exists only in the provider's answer). Dropped without [`Prepared::commit`],
+/// the temp file is removed and `path` is untouched.
+pub struct Prepared<'l> {
+    path: PathBuf,
+    tmp: tempfile::NamedTempFile,
+    _held: &'l Lock,
+}
+
+/// Prepare to replace `path` (see [`write_atomic`] for the temp file and the lock).
+pub fn prepare<'l>(
+    path: &Path,
+    temp_prefix: &str,
+    reserve: usize,
+    held: &'l Lock,
+) -> io::Result<Prepared<'l>> {
     let dir = parent(path);
     // Best effort: a leftover that cannot be removed must not block the write; doctor names it.
     if let Ok(stale) = stale_temps(dir, temp_prefix) {
@@ -53,10 +74,28 @@ pub fn write_atomic(path: &Path, bytes: &[u8], temp_prefix: &str, _held: &Lock) 
         .prefix(temp_prefix)
         .rand_bytes(TEMP_RANDOM)
         .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    sync_dir(dir)
+    if reserve > 0 {
+        tmp.write_all(&vec![0; reserve])?;
+        tmp.as_file().sync_all()?;
+    }
+    Ok(Prepared {
+        path: path.to_path_buf(),
+        tmp,
+        _held: held,
+    })
+}
+
+impl Prepared<'_> {
+    /// Write `bytes` over the reserved space, fsync, rename over the file, fsync the directory.
+    pub fn commit(mut self, bytes: &[u8]) -> io::Result<()> {
+        use std::io::{Seek, SeekFrom};
+        self.tmp.seek(SeekFrom::Start(0))?;
+        self.tmp.write_all(bytes)?;
+        self.tmp.as_file().set_len(bytes.len() as u64)?;
+        self.tmp.as_file().sync_all()?;
+        self.tmp.persist(&self.path).map_err(|e| e.error)?;
+        sync_dir(parent(&self.path))
+    }
 }
 
 fn parent(path: &Path) -> &Path {
@@ -241,6 +280,28 @@ mod tests {
         assert_eq!(std::fs::read(&file).unwrap(), b"new");
         assert!(!dir.path().join(".f-Zz0099").exists());
         assert!(dir.path().join(".g-Zz0099").exists());
+        assert!(stale_temps(dir.path(), ".f-").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_prepared_write_reserves_space_and_leaves_nothing_when_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, b"old").unwrap();
+        let lock = lock(&dir.path().join("f.lock")).unwrap();
+        let prepared = prepare(&file, ".f-", 64, &lock).unwrap();
+        let temps = stale_temps(dir.path(), ".f-").unwrap();
+        assert_eq!(temps.len(), 1);
+        assert_eq!(std::fs::metadata(&temps[0]).unwrap().len(), 64);
+        drop(prepared);
+        assert!(stale_temps(dir.path(), ".f-").unwrap().is_empty());
+        assert_eq!(std::fs::read(&file).unwrap(), b"old");
+        // Shorter than the reservation: the file holds exactly the new bytes.
+        prepare(&file, ".f-", 64, &lock)
+            .unwrap()
+            .commit(b"new")
+            .unwrap();
+        assert_eq!(std::fs::read(&file).unwrap(), b"new");
         assert!(stale_temps(dir.path(), ".f-").unwrap().is_empty());
     }
 

@@ -1,6 +1,7 @@
 //! The one place where failures become a message and an exit code.
 
-use crate::{config, keysource, protocol, store};
+use crate::provider_api::Error as ApiError;
+use crate::{config, keysource, lifecycle, protocol, store};
 
 /// Exit codes, documented in the README.
 pub mod exit {
@@ -11,6 +12,9 @@ pub mod exit {
     pub const CONFLICT: u8 = 4;
     pub const KEY_UNAVAILABLE: u8 = 5;
     pub const DAMAGED: u8 = 6;
+    /// The provider said no: a token is revoked or expired (`verify`), needs a person
+    /// (`renew`), or a rotation or revocation was refused.
+    pub const PROVIDER: u8 = 7;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +38,11 @@ pub enum Error {
     },
     #[error("{0}")]
     Runtime(String),
+    #[error(transparent)]
+    Lifecycle(#[from] lifecycle::Error),
+    /// The provider said no (see [`exit::PROVIDER`]).
+    #[error("{0}")]
+    Provider(String),
 }
 
 impl Error {
@@ -45,23 +54,50 @@ impl Error {
             Error::Io { .. } | Error::Runtime(_) => exit::RUNTIME,
             // A config that cannot be read or parsed is bad input, whichever way.
             Error::Config(_) => exit::USAGE,
-            Error::Store(e) => match e {
-                store::Error::Damaged { .. }
-                | store::Error::UnsupportedVersion { .. }
-                | store::Error::NotAStoreFile { .. } => exit::DAMAGED,
-                store::Error::Key { source, .. } => match source {
-                    keysource::Error::Unavailable { .. } => exit::KEY_UNAVAILABLE,
-                    keysource::Error::Wrong(_) => exit::DAMAGED,
-                    keysource::Error::Refused(_) => exit::USAGE,
-                    keysource::Error::Io { .. } => exit::RUNTIME,
-                },
-                store::Error::Io { .. } => exit::RUNTIME,
-            },
+            Error::Store(e) => store_exit(e),
+            Error::Provider(_) => exit::PROVIDER,
+            Error::Lifecycle(e) => lifecycle_exit(e),
         }
     }
 
     /// The message as one line with control characters escaped.
     pub fn one_line(&self) -> String {
         crate::term::escape(&self.to_string().replace('\n', " "))
+    }
+}
+
+/// The exit code of a lifecycle failure (also for `renew`'s per-token report).
+pub fn lifecycle_exit(e: &lifecycle::Error) -> u8 {
+    match e {
+        lifecycle::Error::Api(e) | lifecycle::Error::NotRotated { source: e, .. } => api_exit(e),
+        lifecycle::Error::Store(e) => store_exit(e),
+        lifecycle::Error::NotFound(_) => exit::NOT_FOUND,
+        lifecycle::Error::Unsupported(_) => exit::USAGE,
+        lifecycle::Error::LostAnswer { .. } | lifecycle::Error::NotSaved { .. } => exit::RUNTIME,
+    }
+}
+
+fn store_exit(e: &store::Error) -> u8 {
+    match e {
+        store::Error::Damaged { .. }
+        | store::Error::UnsupportedVersion { .. }
+        | store::Error::NotAStoreFile { .. } => exit::DAMAGED,
+        store::Error::Key { source, .. } => match source {
+            keysource::Error::Unavailable { .. } => exit::KEY_UNAVAILABLE,
+            keysource::Error::Wrong(_) => exit::DAMAGED,
+            keysource::Error::Refused(_) => exit::USAGE,
+            keysource::Error::Io { .. } => exit::RUNTIME,
+        },
+        store::Error::Io { .. } => exit::RUNTIME,
+    }
+}
+
+/// No answer is a runtime failure; the provider's refusal has its own code; asking for what a
+/// kind cannot do, or a bad `api_url`, is bad input.
+fn api_exit(e: &ApiError) -> u8 {
+    match e {
+        ApiError::NoAnswer(_) | ApiError::Unexpected { .. } => exit::RUNTIME,
+        ApiError::Unauthorized { .. } | ApiError::Refused { .. } => exit::PROVIDER,
+        ApiError::Unsupported(_) | ApiError::BadUrl(_) => exit::USAGE,
     }
 }

@@ -5,6 +5,7 @@ mod accounts;
 mod catalogue;
 mod explain;
 mod instances;
+mod lifecycle;
 mod login;
 mod manpage;
 mod openbao;
@@ -79,15 +80,48 @@ pub enum Command {
     },
     /// Change a credential's account, scope, token kind, expiry, default flag or label.
     Update(accounts::UpdateArgs),
-    /// Replace a credential's token (read from stdin or prompted), keeping its ID.
+    /// Replace a credential's token (read from stdin or prompted), keeping its ID; with
+    /// --at-provider, the token rotates itself at the provider (GitLab access tokens).
     Rotate {
         id: String,
-        /// When the new token expires (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or Unix seconds).
+        /// When the new token expires (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or Unix seconds);
+        /// with --at-provider the default is 30 days ahead.
         #[arg(long, value_name = "DATE")]
         expires: Option<String>,
+        /// Ask the provider for the new token; the old one dies at once. Never retried.
+        #[arg(long)]
+        at_provider: bool,
     },
     /// Delete a credential.
-    Remove { id: String },
+    Remove {
+        id: String,
+        /// Revoke the token at the provider first; the entry stays if that fails.
+        #[arg(long)]
+        revoke: bool,
+        /// With --revoke: remove the entry even when the provider could not revoke it.
+        #[arg(long, requires = "revoke")]
+        force: bool,
+    },
+    /// Ask each token's provider whether it is valid; record its expiry and revocation.
+    /// Exit 0 only when every checked token is valid.
+    Verify {
+        /// Credential IDs (default: every credential whose provider can be asked).
+        ids: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rotate tokens that expire soon at their provider; name those that need a person.
+    Renew {
+        /// Renew tokens that expire within this long (e.g. 7d, 48h).
+        #[arg(long, default_value = "7d", value_name = "DURATION")]
+        within: String,
+        /// Ask for a new expiry this far ahead (at most 365d).
+        #[arg(long, default_value = "30d", value_name = "DURATION")]
+        lifetime: String,
+        /// Say what would be renewed; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Log in with OAuth (browser or device code); prints the credential's ID.
     Login(login::LoginArgs),
     /// OpenBao/Vault: keep an AppRole (`openbao login --approle`), show backed instances.
@@ -116,6 +150,9 @@ pub enum Command {
     Doctor {
         #[arg(long)]
         json: bool,
+        /// Also ask each token's provider whether it is valid (network).
+        #[arg(long)]
+        online: bool,
     },
     /// Move credentials from git's plaintext store files into the encrypted store.
     Import {
@@ -307,14 +344,30 @@ pub fn run(config: Option<PathBuf>, command: Command) -> Result<(), Error> {
         Command::List { json } => accounts::list(&ctx, json),
         Command::Show { id, json } => accounts::show(&ctx, &id, json),
         Command::Update(args) => accounts::update(&ctx, args),
-        Command::Rotate { id, expires } => accounts::rotate(&ctx, &id, expires.as_deref()),
-        Command::Remove { id } => accounts::remove(&ctx, &id),
+        Command::Rotate {
+            id,
+            expires,
+            at_provider: true,
+        } => lifecycle::rotate_at_provider(&ctx, &id, expires.as_deref()),
+        Command::Rotate { id, expires, .. } => accounts::rotate(&ctx, &id, expires.as_deref()),
+        Command::Remove {
+            id,
+            revoke: true,
+            force,
+        } => lifecycle::remove_revoking(&ctx, &id, force),
+        Command::Remove { id, .. } => accounts::remove(&ctx, &id),
+        Command::Verify { ids, json } => lifecycle::verify(&ctx, &ids, json),
+        Command::Renew {
+            within,
+            lifetime,
+            dry_run,
+        } => lifecycle::renew(&ctx, &within, &lifetime, dry_run),
         Command::Instance { command } => instances::run(&ctx, command),
         Command::Login(args) => login::login(&ctx, args),
         Command::Openbao { command } => openbao::run(&ctx, command),
         Command::Resolve { url, json } => explain::resolve(&ctx, &url, json),
         Command::Providers { json } => catalogue::providers(&ctx, json),
-        Command::Doctor { json } => setup::doctor(&ctx, json),
+        Command::Doctor { json, online } => setup::doctor(&ctx, json, online),
         Command::Import {
             from,
             remove_source,

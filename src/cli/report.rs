@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::colour::{Colour, paint};
 use crate::config::Config;
-use crate::credential::{Credential, Origin};
+use crate::credential::{Credential, Origin, Rejection};
 use crate::provider::{Kind, TokenKind};
 use crate::term::escape;
 use crate::time;
@@ -16,6 +16,13 @@ const EXPIRING_DAYS: i64 = 14;
 fn status(c: &Credential, now: i64) -> &'static str {
     match c.password_expiry_utc {
         Some(e) if e < now => "expired",
+        _ if c
+            .rejected
+            .as_ref()
+            .is_some_and(|r| r.revoked_by().is_some()) =>
+        {
+            "revoked"
+        }
         _ if c.rejected.is_some() => "rejected",
         Some(e) if e - now <= EXPIRING_DAYS * time::DAY => "expiring",
         _ => "ok",
@@ -72,6 +79,14 @@ pub fn credential_json(c: &Credential, config: &Config, now: i64) -> Value {
     })
 }
 
+/// A rejection git reported, or a revocation `verify` learned from the provider.
+fn rejection_text(r: &Rejection, when: String) -> String {
+    match r.revoked_by() {
+        Some(host) => format!("revoked: {host} said so on {when}"),
+        None => format!("rejected {when} at {}", r.url),
+    }
+}
+
 fn origin(c: &Credential) -> &'static str {
     match c.origin {
         _ if c.is_login() => "login",
@@ -124,7 +139,7 @@ pub fn list_table(entries: &[Credential], config: &Config, now: i64, colour: boo
                 flags.push("default".into());
             }
             if let Some(r) = &c.rejected {
-                flags.push(format!("rejected {} at {}", time::date(r.at), r.url));
+                flags.push(rejection_text(r, time::date(r.at)));
             }
             if c.refresh_failed.is_some() {
                 flags.push("refresh failed: log in again".into());
@@ -231,7 +246,12 @@ pub fn credential_lines(c: &Credential, config: &Config, now: i64) -> String {
     lines.push(("created", time::datetime(c.created)));
     lines.push(("last used", c.last_used.map_or("-".into(), time::datetime)));
     if let Some(r) = &c.rejected {
-        lines.push(("rejected", format!("{} at {}", time::datetime(r.at), r.url)));
+        let key = if r.revoked_by().is_some() {
+            "revoked"
+        } else {
+            "rejected"
+        };
+        lines.push((key, rejection_text(r, time::datetime(r.at))));
     }
     lines
         .iter()

@@ -11,10 +11,13 @@ use crate::gitconfig::{self, Scope};
 use crate::keysource::SourceKind;
 use crate::store::{Create, Store};
 
-pub(super) fn doctor(ctx: &Context, json: bool) -> Result<(), Error> {
+pub(super) fn doctor(ctx: &Context, json: bool, online: bool) -> Result<(), Error> {
     let exe = current_exe()?;
     let config = ctx.config().map_err(|e| e.one_line());
-    let checks = crate::doctor::run(&ctx.store, config, &exe);
+    let mut checks = crate::doctor::run(&ctx.store, config.clone(), &exe);
+    if online && let Ok(config) = &config {
+        checks.extend(crate::doctor::online_checks(&ctx.store, config));
+    }
     if json {
         println!("{}", serde_json::json!({ "version": 1, "checks": checks }));
     } else {

@@ -70,18 +70,12 @@ impl Endpoints {
                 )));
             }
         };
-        let api = match (&instance.api_url, family) {
-            (Some(url), _) => url.clone(),
-            (None, Family::GitHub) if host == "github.com" || host == "gist.github.com" => {
-                "https://api.github.com".to_owned()
-            }
-            (None, Family::GitHub) if host.ends_with(".ghe.com") => format!("https://api.{host}"),
-            (None, Family::GitHub) => format!("https://{host}/api/v3"),
-            (None, Family::GitLab) => format!("https://{host}/api/v4"),
-            (None, Family::Gitea) => format!("https://{host}/api/v1"),
-            (None, _) => "https://api.bitbucket.org/2.0".to_owned(),
-        };
-        http::check_url("api_url", &api).map_err(Error::Usage)?;
+        let api = crate::provider_api::Api::of(instance, host)
+            .map_err(|e| Error::Usage(e.to_string()))?
+            .map(|api| api.base)
+            .ok_or_else(|| {
+                Error::Usage(format!("instance {}: no REST API known", instance.name))
+            })?;
         Ok(Endpoints {
             authorize: format!("{base}{authorize}"),
             token: format!("{base}{token}"),
@@ -90,6 +84,12 @@ impl Endpoints {
             base,
             family,
         })
+    }
+
+    /// Where RFC 7009 revocation of OAuth tokens is, where vouch knows one (GitLab's
+    /// `/oauth/revoke`; GitHub revokes through its REST API instead).
+    pub fn revoke(&self) -> Option<String> {
+        (self.family == Family::GitLab).then(|| format!("{}/oauth/revoke", self.base))
     }
 
     /// The device authorization endpoint, read from the OpenID configuration on Gitea and

@@ -285,6 +285,34 @@ impl Store {
         Ok(Some(out))
     }
 
+    /// Like [`Store::update`] of an existing store, for a `change` that does something that
+    /// cannot be repeated (a rotation at the provider): the lock is taken, the store read and
+    /// the temp file created and made writable (with room for the store) before `change` runs,
+    /// so that only the final write and rename remain after it. When `change` returns false,
+    /// the store is not touched. `None` when there is no store.
+    pub fn update_prepared<T>(
+        &self,
+        change: impl FnOnce(&mut Opened) -> (bool, T),
+    ) -> Result<Option<T>, Error> {
+        let Some(file) = self.file()? else {
+            return Ok(None);
+        };
+        let lock = Self::lock(&file)?;
+        let Some(bytes) = durable::read_if_exists(&file).map_err(io(&file))? else {
+            return Ok(None);
+        };
+        let mut opened = self.decode(&bytes)?;
+        // Room for the store as it is and a new token or two.
+        let reserve = bytes.len() + 4096;
+        let prepared = durable::prepare(&file, TEMP_PREFIX, reserve, &lock).map_err(io(&file))?;
+        let (changed, out) = change(&mut opened);
+        if changed {
+            let sealed = format::seal(&opened.header, &opened.data_key, &opened.entries);
+            prepared.commit(&sealed).map_err(io(&file))?;
+        }
+        Ok(Some(out))
+    }
+
     /// Create an empty store at `file`, with its key.
     fn create(&self, create: Create, file: &Path, lock: &Lock) -> Result<Opened, Error> {
         let mut key_id: KeyId = [0; 16];

@@ -1,0 +1,196 @@
+//! `verify`: ask each token's provider whether it is valid, and record what it says: the
+//! provider's expiry replaces a typed or missing one, and a token the provider refuses before
+//! its expiry is marked revoked (GitLab answers 401 alike for expired and revoked tokens).
+
+use crate::config::Config;
+use crate::credential::{Credential, Rejection, unix_now};
+use crate::http::Client;
+use crate::progress::Progress;
+use crate::provider_api::{self, Verdict};
+use crate::store::{Create, Store};
+
+use super::{Error, target, token};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Valid,
+    Revoked,
+    Expired,
+    Unreachable,
+    Unsupported,
+}
+
+/// What was learned about one credential's token.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub id: String,
+    pub provider: String,
+    pub status: Status,
+    /// Unix seconds: the provider's word when it gave one, else what was stored.
+    pub expires_at: Option<i64>,
+    /// Whether the provider stated the expiry (GitLab access tokens, GitHub).
+    pub expiry_stated: bool,
+    pub scopes: Option<Vec<String>>,
+    pub account: Option<String>,
+    /// The API host asked, when one was.
+    pub host: Option<String>,
+    /// Why the provider could not be asked (unreachable, unsupported).
+    pub reason: Option<String>,
+}
+
+/// Ask `c`'s provider about its token (never changes anything).
+pub fn check(config: &Config, client: &Client, c: &Credential, now: i64) -> Outcome {
+    let mut out = Outcome {
+        id: c.id.clone(),
+        provider: c.provider.clone(),
+        status: Status::Unsupported,
+        expires_at: c.password_expiry_utc,
+        expiry_stated: false,
+        scopes: None,
+        account: None,
+        host: None,
+        reason: None,
+    };
+    let target = match target(config, c) {
+        Ok(t) => t,
+        Err(e) => {
+            out.reason = Some(e.to_string());
+            return out;
+        }
+    };
+    out.host = Some(target.api.host());
+    let Some(token) = token(c) else {
+        out.reason = Some(format!("{}: holds no token", c.id));
+        return out;
+    };
+    match target.api.verify(client, token) {
+        Ok(Verdict::Valid(info)) => {
+            out.status = Status::Valid;
+            out.expiry_stated = info.expiry_stated;
+            if info.expiry_stated {
+                out.expires_at = info.expires_at;
+            }
+            out.scopes = info.scopes;
+            out.account = info.account;
+        }
+        // Refused before its (known) expiry: revoked. Unknown expiry counts as not expired.
+        Ok(Verdict::Rejected) if c.is_expired(now) => out.status = Status::Expired,
+        Ok(Verdict::Rejected) => out.status = Status::Revoked,
+        Err(provider_api::Error::Unsupported(why)) => out.reason = Some(why),
+        Err(e) => {
+            out.status = Status::Unreachable;
+            out.reason = Some(e.to_string());
+        }
+    }
+    out
+}
+
+/// Check every credential in `chosen`, with a progress bar for many, and record the results.
+pub fn verify(
+    store: &Store,
+    config: &Config,
+    chosen: &[Credential],
+    record_results: bool,
+) -> Result<Vec<Outcome>, Error> {
+    let client = Client::new();
+    let now = unix_now();
+    let progress = if chosen.len() > 3 {
+        Progress::new("verifying", chosen.len() as u64)
+    } else {
+        Progress::hidden()
+    };
+    let mut outcomes = Vec::with_capacity(chosen.len());
+    for c in chosen {
+        outcomes.push(check(config, &client, c, now));
+        progress.inc(1);
+    }
+    progress.finish();
+    if record_results {
+        record(store, config, &outcomes, now)?;
+    }
+    Ok(outcomes)
+}
+
+/// Write what the providers said into the store: stated expiries, revocations (and their
+/// end, when a token marked revoked is valid after all).
+pub fn record(store: &Store, config: &Config, outcomes: &[Outcome], now: i64) -> Result<(), Error> {
+    let worth = |o: &&Outcome| matches!(o.status, Status::Valid | Status::Revoked);
+    if !outcomes.iter().any(|o| worth(&o)) {
+        return Ok(());
+    }
+    store.update(Create::Never, |opened| {
+        let mut changed = crate::allowed::purge(&mut opened.entries, config, None).any();
+        for o in outcomes.iter().filter(worth) {
+            let Some(c) = opened.entries.iter_mut().find(|c| c.id == o.id) else {
+                continue;
+            };
+            let before = (c.password_expiry_utc, c.rejected.clone());
+            apply(c, o, now);
+            changed |= before != (c.password_expiry_utc, c.rejected.clone());
+        }
+        (changed, ())
+    })?;
+    Ok(())
+}
+
+fn apply(c: &mut Credential, o: &Outcome, now: i64) {
+    match o.status {
+        Status::Valid => {
+            if o.expiry_stated {
+                c.password_expiry_utc = o.expires_at;
+            }
+            if c.rejected
+                .as_ref()
+                .is_some_and(|r| r.revoked_by().is_some())
+            {
+                c.rejected = None;
+            }
+        }
+        Status::Revoked => {
+            let host = o.host.clone().unwrap_or_default();
+            c.rejected = Some(Rejection::revoked(now, &host));
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(status: Status, expires_at: Option<i64>, stated: bool) -> Outcome {
+        Outcome {
+            id: "a".into(),
+            provider: "gitlab".into(),
+            status,
+            expires_at,
+            expiry_stated: stated,
+            scopes: None,
+            account: None,
+            host: Some("gitlab.com".into()),
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn the_providers_expiry_replaces_a_typed_one_and_revocation_is_marked() {
+        let mut c = Credential {
+            password_expiry_utc: Some(5),
+            ..Default::default()
+        };
+        apply(&mut c, &outcome(Status::Valid, Some(99), true), 1);
+        assert_eq!(c.password_expiry_utc, Some(99));
+        // A provider that does not state expiries leaves the stored one.
+        apply(&mut c, &outcome(Status::Valid, None, false), 1);
+        assert_eq!(c.password_expiry_utc, Some(99));
+        // GitLab's `expires_at: null`: never expires.
+        apply(&mut c, &outcome(Status::Valid, None, true), 1);
+        assert_eq!(c.password_expiry_utc, None);
+        apply(&mut c, &outcome(Status::Revoked, None, false), 7);
+        let r = c.rejected.clone().unwrap();
+        assert_eq!((r.at, r.revoked_by()), (7, Some("gitlab.com")));
+        apply(&mut c, &outcome(Status::Valid, None, false), 8);
+        assert!(c.rejected.is_none());
+    }
+}
