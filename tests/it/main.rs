@@ -29,6 +29,7 @@ mod openbao_harness;
 mod provider_families;
 mod provider_fidelity;
 mod provider_harness;
+mod provider_lifecycle;
 mod provider_wire;
 mod providers;
 mod server;
