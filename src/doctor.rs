@@ -284,6 +284,14 @@ fn store_checks(store: &Store, checks: &mut Vec<Check>) -> Option<Vec<Credential
         }
         format!(", dir {dir:o}, file {file:o}")
     };
+    let migration = if header.version() < crate::store::format::VERSION {
+        format!(
+            " (rewritten as version {} on the next write)",
+            crate::store::format::VERSION
+        )
+    } else {
+        String::new()
+    };
     let count = entries
         .as_ref()
         .map_or("? (locked)".to_owned(), |e| e.len().to_string());
@@ -291,9 +299,9 @@ fn store_checks(store: &Store, checks: &mut Vec<Check>) -> Option<Vec<Credential
         "store",
         Level::Ok,
         format!(
-            "{} format version {}{perms}, {count} entries",
+            "{} format version {}{migration}{perms}, {count} entries",
             path.display(),
-            crate::store::format::VERSION
+            header.version(),
         ),
     ));
     entries

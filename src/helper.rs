@@ -13,7 +13,7 @@ use crate::protocol::{Answer, Request, write_answer};
 use crate::provider::{OnReject, TokenKind};
 use crate::resolve::{self, Outcome, identifies_as};
 use crate::secret::Secret;
-use crate::store::{Create, Store};
+use crate::store::{Create, Store, Wanted};
 
 /// `last_used` is refreshed at most this often, so that git's `store` after every successful
 /// fetch does not rewrite the store each time.
@@ -36,8 +36,14 @@ pub fn get(
     }
     let query = request.query();
     let names: Vec<&[u8]> = lookup.names().map(str::as_bytes).collect();
-    // One pass over the store: this instance's credentials, and generic ones git's rule selects.
-    let selected = store.select(|view| {
+    // This instance's credentials, and generic ones git's rule selects: only the buckets of the
+    // store that can hold them are read (exactly the entries `keep` can select).
+    let wanted = Wanted {
+        protocol: query.protocol,
+        host: query.host,
+        providers: &names,
+    };
+    let selected = store.select_wanted(&wanted, |view| {
         let provider = view.provider();
         if provider.is_empty() || provider == GENERIC.as_bytes() {
             query.selects(&view.query())

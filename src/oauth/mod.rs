@@ -140,7 +140,14 @@ impl OAuthClient {
         })?;
         let provider = client_secret_provider(&instance.name);
         let secret = store
-            .select(|v| v.provider() == provider.as_bytes())?
+            .select_wanted(
+                &crate::store::Wanted {
+                    protocol: b"",
+                    host: b"",
+                    providers: &[provider.as_bytes()],
+                },
+                |v| v.provider() == provider.as_bytes(),
+            )?
             .into_iter()
             .find_map(|c| c.password);
         let scopes = match &instance.scopes {

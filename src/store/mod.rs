@@ -1,4 +1,5 @@
-//! The encrypted store: one file, read whole, replaced whole.
+//! The encrypted store: one file, replaced whole. Writers read it whole; `get` reads only
+//! the header, the bucket table and the buckets it needs ([`lookup`]).
 //!
 //! Readers (`get`) take no lock: the file is only ever replaced by rename, so they see the old
 //! or the new version, never a mix. Writers hold an exclusive lock on a separate lock file
@@ -8,6 +9,10 @@
 //! file it leads to, and the link stays (dotfiles kept in a repository through links).
 
 pub mod format;
+mod lookup;
+mod rewrap;
+
+pub use lookup::Wanted;
 
 use std::path::{Path, PathBuf};
 
@@ -85,46 +90,6 @@ impl Store {
         self.paths.store_file()
     }
 
-    /// The stored credentials that `keep` selects, in stored order: the read-only path of
-    /// `get`, which looks at each entry in place and copies out only what it keeps.
-    /// Empty when no store was created yet.
-    pub fn select(
-        &self,
-        keep: impl Fn(&format::View<'_>) -> bool,
-    ) -> Result<Vec<Credential>, Error> {
-        let path = self.path();
-        let Some(bytes) = self.read()? else {
-            return Ok(Vec::new());
-        };
-        let (header, body, data_key) = self.unlock(&bytes)?;
-        let body_start = bytes.len() - body.len();
-        let plain = format::open_in_place(&header, &data_key, bytes, body_start)
-            .map_err(|e| format_error(&path, e))?;
-        let mut selected = Vec::new();
-        for view in plain.views() {
-            let view = view.map_err(|e| format_error(&path, e))?;
-            if keep(&view) {
-                selected.push(view.to_credential().map_err(|e| format_error(&path, e))?);
-            }
-        }
-        Ok(selected)
-    }
-
-    /// The store's data key, for files that keep secrets of their own with it (the OpenBao
-    /// cache); the store is created per `create` when missing. Readers take no lock.
-    pub fn data_key(&self, create: Create) -> Result<Option<DataKey>, Error> {
-        if let Some(bytes) = self.read()? {
-            let (_, _, key) = self.unlock(&bytes)?;
-            return Ok(Some(key));
-        }
-        self.update(create, |opened| {
-            (
-                false,
-                DataKey::from_slice(opened.data_key.bytes()).expect("32 bytes"),
-            )
-        })
-    }
-
     /// Delete the store, its lock, its key (keyring entry and key file) and the data dir if it
     /// is then empty. Returns what was done.
     pub fn purge(&self) -> Result<Vec<String>, Error> {
@@ -166,16 +131,6 @@ impl Store {
             done.push("nothing to purge".to_owned());
         }
         Ok(done)
-    }
-
-    /// The header, read without the key (for `doctor`). `None` without a store.
-    pub fn inspect(&self) -> Result<Option<Header>, Error> {
-        let Some(bytes) = self.read()? else {
-            return Ok(None);
-        };
-        let (header, _) =
-            format::parse_header(&bytes).map_err(|e| format_error(&self.path(), e))?;
-        Ok(Some(header))
     }
 
     /// Temp files that writers killed mid-write left beside the store and the key file, each
@@ -236,21 +191,28 @@ impl Store {
 
     /// Check the header and unwrap the data key.
     fn unlock<'b>(&self, bytes: &'b [u8]) -> Result<(Header, &'b [u8], DataKey), Error> {
-        let path = self.path();
-        let (header, body) = format::parse_header(bytes).map_err(|e| format_error(&path, e))?;
-        let aad = Header::wrap_aad(&header.key_id, header.source);
-        let data_key = keysource::open(header.source, &self.paths)
-            .unwrap(&header.key_id, &header.wrapped, &aad)
-            .map_err(|source| Error::Key { path, source })?;
+        let (header, body) =
+            format::parse_header(bytes).map_err(|e| format_error(&self.path(), e))?;
+        let data_key = self.unwrap_key(&header)?;
         Ok((header, body, data_key))
+    }
+
+    /// The data key `header` wraps, from its key source.
+    fn unwrap_key(&self, header: &Header) -> Result<DataKey, Error> {
+        let aad = Header::wrap_aad(&header.key_id, header.source);
+        keysource::open(header.source, &self.paths)
+            .unwrap(&header.key_id, &header.wrapped, &aad)
+            .map_err(|source| Error::Key {
+                path: self.path(),
+                source,
+            })
     }
 
     fn decode(&self, bytes: &[u8]) -> Result<Opened, Error> {
         let path = self.path();
         let (header, body, data_key) = self.unlock(bytes)?;
-        let entries = format::open(&header, &data_key, body)
-            .and_then(|plain| plain.decode())
-            .map_err(|e| format_error(&path, e))?;
+        let entries =
+            format::decode(&header, &data_key, body).map_err(|e| format_error(&path, e))?;
         Ok(Opened {
             header,
             data_key,
@@ -353,6 +315,7 @@ impl Store {
                 key_id,
                 source,
                 wrapped,
+                layout: None,
             },
             data_key,
             entries: Vec::new(),
@@ -371,77 +334,6 @@ impl Store {
         let existed = self.file()?.is_some();
         let source = self.update(create, |opened| (false, opened.source()))?;
         Ok((source.expect("created"), !existed))
-    }
-
-    /// Re-wrap the data key with another source: only the header is rewritten, the encrypted
-    /// entries are carried over byte for byte, and the old source's key is deleted. Returns the
-    /// previous source and, if the old key could not be deleted, why; `None` without store.
-    pub fn rekey(&self, kind: SourceKind) -> Result<Option<(SourceKind, Option<String>)>, Error> {
-        self.rewrap(kind, None)
-    }
-
-    /// Re-wrap the data key under a new passphrase (`passwd`): `old` must open it; the header
-    /// is replaced atomically and the entries are carried over byte for byte. Returns the
-    /// store's source (nothing changes unless it is `passphrase`); `None` without a store.
-    pub fn passwd(&self, old: &str) -> Result<Option<SourceKind>, Error> {
-        Ok(self
-            .rewrap(SourceKind::Passphrase, Some(old))?
-            .map(|(source, _)| source))
-    }
-
-    fn rewrap(
-        &self,
-        kind: SourceKind,
-        old_passphrase: Option<&str>,
-    ) -> Result<Option<(SourceKind, Option<String>)>, Error> {
-        let path = self.path();
-        let Some(file) = self.file()? else {
-            return Ok(None);
-        };
-        let lock = Self::lock(&file)?;
-        let bytes = std::fs::read(&file).map_err(io(&file))?;
-        let (old_header, _) = format::parse_header(&bytes).map_err(|e| format_error(&path, e))?;
-        let old = old_header.source;
-        if (old == kind) != old_passphrase.is_some() {
-            return Ok(Some((old, None)));
-        }
-        let key_id = old_header.key_id;
-        let data_key = match old_passphrase {
-            Some(pass) => keysource::PassphraseSource::unwrap_with(
-                pass,
-                &old_header.wrapped,
-                &Header::wrap_aad(&key_id, old),
-            )
-            .map_err(|source| Error::Key {
-                path: path.clone(),
-                source,
-            })?,
-            None => self.decode(&bytes)?.data_key,
-        };
-        let wrapped = keysource::open(kind, &self.paths)
-            .wrap_new(&key_id, &data_key, &Header::wrap_aad(&key_id, kind))
-            .map_err(|source| Error::Key {
-                path: path.clone(),
-                source,
-            })?;
-        let (_, body) = format::parse_header(&bytes).map_err(|e| format_error(&path, e))?;
-        let header = Header {
-            key_id,
-            source: kind,
-            wrapped,
-        };
-        let mut out = header.encode();
-        out.extend_from_slice(body);
-        durable::write_atomic(&file, &out, TEMP_PREFIX, &lock).map_err(io(&file))?;
-        if old_passphrase.is_some() {
-            return Ok(Some((old, None)));
-        }
-        // A leaked backup must not be opened with a key the user thinks is gone.
-        let left = keysource::open(old, &self.paths)
-            .forget(&key_id)
-            .err()
-            .map(|e| e.to_string());
-        Ok(Some((old, left)))
     }
 }
 

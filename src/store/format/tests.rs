@@ -1,24 +1,28 @@
 //! The v1 format: round trips, and every damaged or foreign file refused.
 
+use super::entries::encode_entries;
+use super::v1::{Plaintext, open, seal};
 use super::*;
+use crate::credential::{GENERIC, Origin, Rejection};
+use crate::keysource::SourceKind;
+use crate::provider::TokenKind;
+use crate::secret::Secret;
 use proptest::prelude::*;
 
 fn plain(bytes: &[u8]) -> Plaintext {
-    Plaintext {
-        buf: Zeroizing::new(bytes.to_vec()),
-        range: 0..bytes.len(),
-    }
+    Plaintext::from_payload(bytes)
 }
 
-fn header() -> Header {
+pub(super) fn header() -> Header {
     Header {
         key_id: [5; 16],
         source: SourceKind::File,
         wrapped: vec![9; 60],
+        layout: None,
     }
 }
 
-fn sample() -> Vec<Credential> {
+pub(super) fn sample() -> Vec<Credential> {
     vec![
         Credential {
             id: "0123456789ab".into(),

@@ -1,0 +1,350 @@
+//! Version 2: entries in buckets sealed one by one, so that `get` decrypts only the bucket its
+//! host (or provider instance) hashes to.
+//!
+//! ```text
+//! body = table | bucket 0 | ... | bucket B-1           (B = the header's bucket count)
+//! table    = AES-256-GCM(file key, nonce 0,   AAD = body AAD | "table") of B lengths u32, tag
+//! bucket i = AES-256-GCM(file key, nonce i+1, AAD = body AAD | "bucket" | i u32) of
+//!            count u32 | (stored position u32 | entry)*, tag
+//! file key   = HKDF-SHA256(salt = generation, data key, "vouch store v2 seal")
+//! lookup key = HKDF-SHA256(salt = generation, data key, "vouch store v2 lookup")
+//! bucket of an entry = HMAC-SHA256(lookup key, slot)[..8] as u64 mod B
+//! ```
+//! The slot is `"g" | len u32 | protocol | lowercased host` for what git stored and
+//! `"p" | provider instance` for a provider's credentials: exactly what `get` selects by. The
+//! header's layout (generation, B) is in every AAD and each file has a fresh generation, so a
+//! bucket cannot be moved to another position, dropped (the table fixes B and every length,
+//! and the file must end where the last bucket does) or brought back from an older file. The
+//! table is encrypted: without the key the file shows B (which follows from the entry count)
+//! and its total size, not how the entries spread over the buckets.
+
+use std::ops::Range;
+
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use ring::{hkdf, hmac, rand::SecureRandom};
+use zeroize::Zeroizing;
+
+use super::entries::{View, encode_entry, read_view};
+use super::v1::counted;
+use super::{FormatError, Header, Layout, TAG_LEN};
+use crate::credential::{Credential, GENERIC};
+use crate::keysource::DataKey;
+
+/// Entries per bucket the writer aims at: a bucket of 32 typical entries is a few KiB.
+const BUCKET_TARGET: usize = 32;
+
+pub fn bucket_count(entries: usize) -> u32 {
+    u32::try_from(entries.div_ceil(BUCKET_TARGET).max(1)).expect("fewer than 2^37 entries")
+}
+
+/// The table's length in the file for `buckets` buckets.
+pub fn table_len(buckets: u32) -> usize {
+    buckets as usize * 4 + TAG_LEN
+}
+
+/// What an entry is found by.
+#[derive(Debug, Clone, Copy)]
+pub enum Slot<'a> {
+    /// What git stored (and a credential stored before its host was a provider's).
+    Generic { protocol: &'a [u8], host: &'a [u8] },
+    /// A provider instance's credentials, whatever their host.
+    Provider(&'a [u8]),
+}
+
+impl Slot<'_> {
+    pub fn of(c: &Credential) -> Slot<'_> {
+        if c.provider.is_empty() || c.provider == GENERIC {
+            Slot::Generic {
+                protocol: c.protocol.as_bytes(),
+                host: c.host.as_bytes(),
+            }
+        } else {
+            Slot::Provider(c.provider.as_bytes())
+        }
+    }
+}
+
+struct Keys {
+    seal: LessSafeKey,
+    lookup: hmac::Key,
+}
+
+impl Keys {
+    fn derive(data_key: &DataKey, layout: &Layout) -> Keys {
+        let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, &layout.generation).extract(data_key.bytes());
+        let seal = prk
+            .expand(&[b"vouch store v2 seal"], &AES_256_GCM)
+            .expect("HKDF length");
+        let lookup = prk
+            .expand(&[b"vouch store v2 lookup"], hmac::HMAC_SHA256)
+            .expect("HKDF length");
+        Keys {
+            seal: LessSafeKey::new(UnboundKey::from(seal)),
+            lookup: hmac::Key::from(lookup),
+        }
+    }
+
+    fn bucket(&self, slot: Slot<'_>, buckets: u32) -> u32 {
+        let mut ctx = hmac::Context::with_key(&self.lookup);
+        match slot {
+            Slot::Generic { protocol, host } => {
+                ctx.update(b"g");
+                ctx.update(&(protocol.len() as u32).to_be_bytes());
+                ctx.update(protocol);
+                ctx.update(&host.to_ascii_lowercase());
+            }
+            Slot::Provider(name) => {
+                ctx.update(b"p");
+                ctx.update(name);
+            }
+        }
+        let tag = ctx.sign();
+        let n = u64::from_be_bytes(tag.as_ref()[..8].try_into().expect("8 bytes"));
+        (n % u64::from(buckets)) as u32
+    }
+}
+
+/// Part `i` of the body: 0 the table, bucket b is b + 1. Each file key seals each once.
+fn nonce(part: u32) -> Nonce {
+    let mut n = [0u8; 12];
+    n[8..].copy_from_slice(&part.to_be_bytes());
+    Nonce::assume_unique_for_key(n)
+}
+
+fn table_aad(body_aad: &[u8]) -> Vec<u8> {
+    [body_aad, b"table"].concat()
+}
+
+fn bucket_aad(body_aad: &[u8], bucket: u32) -> Vec<u8> {
+    [body_aad, b"bucket", &bucket.to_be_bytes()].concat()
+}
+
+/// `entries` as a v2 file behind `header`'s key id, source and wrapped key, with a fresh
+/// generation.
+pub fn seal(header: &Header, data_key: &DataKey, entries: &[Credential]) -> Vec<u8> {
+    let mut generation = [0u8; 16];
+    ring::rand::SystemRandom::new()
+        .fill(&mut generation)
+        .expect("the OS random number generator failed");
+    let layout = Layout {
+        generation,
+        buckets: bucket_count(entries.len()),
+    };
+    let header = Header {
+        layout: Some(layout),
+        ..header.clone()
+    };
+    let keys = Keys::derive(data_key, &layout);
+    let mut plain: Vec<(u32, Zeroizing<Vec<u8>>)> = (0..layout.buckets)
+        .map(|_| (0, Zeroizing::new(vec![0; 4])))
+        .collect();
+    for (position, c) in entries.iter().enumerate() {
+        let (count, bytes) = &mut plain[keys.bucket(Slot::of(c), layout.buckets) as usize];
+        *count += 1;
+        bytes.extend_from_slice(&(position as u32).to_be_bytes());
+        encode_entry(bytes, c);
+    }
+    let aad = header.body_aad();
+    let mut table = Vec::with_capacity(table_len(layout.buckets));
+    let mut sealed = Vec::with_capacity(plain.iter().map(|(_, b)| b.len() + TAG_LEN).sum());
+    for (b, (count, bytes)) in plain.iter_mut().enumerate() {
+        bytes[..4].copy_from_slice(&count.to_be_bytes());
+        let tag = keys
+            .seal
+            .seal_in_place_separate_tag(
+                nonce(b as u32 + 1),
+                Aad::from(bucket_aad(&aad, b as u32)),
+                &mut bytes[..],
+            )
+            .expect("bucket fits AES-GCM limits");
+        let len = u32::try_from(bytes.len() + TAG_LEN).expect("a bucket under 4 GiB");
+        table.extend_from_slice(&len.to_be_bytes());
+        sealed.extend_from_slice(bytes);
+        sealed.extend_from_slice(tag.as_ref());
+    }
+    let tag = keys
+        .seal
+        .seal_in_place_separate_tag(nonce(0), Aad::from(table_aad(&aad)), &mut table)
+        .expect("table fits AES-GCM limits");
+    let mut out = header.encode();
+    out.extend_from_slice(&table);
+    out.extend_from_slice(tag.as_ref());
+    out.extend_from_slice(&sealed);
+    out
+}
+
+/// The opened bucket table: where each bucket lies, and the keys to open and find them.
+pub struct Index {
+    keys: Keys,
+    aad: Vec<u8>,
+    /// Bucket b spans `ends[b - 1]..ends[b]` of the body (bucket 0 starts after the table).
+    ends: Vec<u64>,
+}
+
+impl Index {
+    /// Open the table: the first [`table_len`] bytes of the body.
+    pub fn open(header: &Header, data_key: &DataKey, table: &[u8]) -> Result<Index, FormatError> {
+        let layout = header
+            .layout
+            .ok_or(FormatError::Damaged("not a v2 header"))?;
+        if table.len() != table_len(layout.buckets) {
+            return Err(FormatError::Damaged("truncated file"));
+        }
+        let keys = Keys::derive(data_key, &layout);
+        let aad = header.body_aad();
+        let mut buf = table.to_vec();
+        let plain = keys
+            .seal
+            .open_in_place(nonce(0), Aad::from(table_aad(&aad)), &mut buf)
+            .map_err(|_| FormatError::Damaged("bucket table authentication failed"))?;
+        let mut end = table.len() as u64;
+        let mut ends = Vec::with_capacity(layout.buckets as usize);
+        for len in plain.chunks_exact(4) {
+            let len = u32::from_be_bytes(len.try_into().expect("4 bytes"));
+            if (len as usize) < 4 + TAG_LEN {
+                return Err(FormatError::Damaged("bucket shorter than its tag"));
+            }
+            end += u64::from(len);
+            ends.push(end);
+        }
+        Ok(Index { keys, aad, ends })
+    }
+
+    /// The body's length: the file ends where the last bucket does.
+    pub fn body_len(&self) -> u64 {
+        *self.ends.last().expect("at least one bucket")
+    }
+
+    pub fn buckets(&self) -> u32 {
+        self.ends.len() as u32
+    }
+
+    /// Where bucket `b` lies in the body.
+    pub fn range(&self, b: u32) -> Range<u64> {
+        let start = match b {
+            0 => table_len(self.buckets()) as u64,
+            _ => self.ends[b as usize - 1],
+        };
+        start..self.ends[b as usize]
+    }
+
+    /// The bucket every entry of `slot` is in.
+    pub fn bucket_of(&self, slot: Slot<'_>) -> u32 {
+        self.keys.bucket(slot, self.buckets())
+    }
+
+    /// Decrypt bucket `b`, whose sealed bytes (its whole [`Index::range`]) are `sealed`.
+    pub fn open_bucket(&self, b: u32, sealed: Vec<u8>) -> Result<Bucket, FormatError> {
+        let mut buf = Zeroizing::new(sealed);
+        let len = self
+            .keys
+            .seal
+            .open_in_place(
+                nonce(b + 1),
+                Aad::from(bucket_aad(&self.aad, b)),
+                &mut buf[..],
+            )
+            .map_err(|_| FormatError::Damaged("bucket authentication failed"))?
+            .len();
+        Ok(Bucket { buf, len })
+    }
+}
+
+/// A decrypted bucket.
+pub struct Bucket {
+    buf: Zeroizing<Vec<u8>>,
+    len: usize,
+}
+
+impl Bucket {
+    /// Each entry with its position in the store, in stored order.
+    pub fn views(&self) -> impl Iterator<Item = Result<(u32, View<'_>), FormatError>> {
+        counted(&self.buf[..self.len], |r| {
+            let position = r.u32()?;
+            Ok((position, read_view(r)?))
+        })
+    }
+}
+
+/// What [`select`] answers for a `keep` that selects nothing outside `slots`, reading only
+/// the table and the buckets of `slots` from a body of `body_len` bytes with `read` (a range of
+/// the body): `get`'s path. A body that does not end where the table says is refused.
+pub fn lookup<'s, E: From<FormatError>>(
+    header: &Header,
+    data_key: &DataKey,
+    body_len: u64,
+    read: impl Fn(Range<u64>) -> Result<Vec<u8>, E>,
+    slots: impl IntoIterator<Item = Slot<'s>>,
+    keep: impl Fn(&View<'_>) -> bool,
+) -> Result<Vec<Credential>, E> {
+    let index = open_index(header, data_key, body_len, &read)?;
+    let buckets: std::collections::BTreeSet<u32> =
+        slots.into_iter().map(|s| index.bucket_of(s)).collect();
+    gather(&index, buckets, &read, keep, |_| {})
+}
+
+/// The entries `keep` selects from a whole v2 body, in stored order: every bucket is opened,
+/// and the positions must number the entries 0, 1, ... exactly once each.
+pub fn select(
+    header: &Header,
+    data_key: &DataKey,
+    body: &[u8],
+    keep: impl Fn(&View<'_>) -> bool,
+) -> Result<Vec<Credential>, FormatError> {
+    let read =
+        |r: Range<u64>| Ok::<_, FormatError>(body[r.start as usize..r.end as usize].to_vec());
+    let index = open_index(header, data_key, body.len() as u64, &read)?;
+    let mut positions = Vec::new();
+    let selected = gather(&index, 0..index.buckets(), &read, keep, |p| {
+        positions.push(p)
+    })?;
+    positions.sort_unstable();
+    if positions.iter().enumerate().any(|(i, &p)| p as usize != i) {
+        return Err(FormatError::Damaged("entry positions are not a sequence"));
+    }
+    Ok(selected)
+}
+
+/// The table of a body of `body_len` bytes, checked against that length.
+fn open_index<E: From<FormatError>>(
+    header: &Header,
+    data_key: &DataKey,
+    body_len: u64,
+    read: &impl Fn(Range<u64>) -> Result<Vec<u8>, E>,
+) -> Result<Index, E> {
+    let layout = header
+        .layout
+        .ok_or(FormatError::Damaged("not a v2 header"))?;
+    let table_len = table_len(layout.buckets) as u64;
+    if body_len < table_len {
+        return Err(FormatError::Damaged("truncated file").into());
+    }
+    let index = Index::open(header, data_key, &read(0..table_len)?)?;
+    if body_len != index.body_len() {
+        return Err(FormatError::Damaged("file length does not match its bucket table").into());
+    }
+    Ok(index)
+}
+
+/// What `keep` selects in `buckets`, in stored order; `seen` hears every entry's position.
+fn gather<E: From<FormatError>>(
+    index: &Index,
+    buckets: impl IntoIterator<Item = u32>,
+    read: &impl Fn(Range<u64>) -> Result<Vec<u8>, E>,
+    keep: impl Fn(&View<'_>) -> bool,
+    mut seen: impl FnMut(u32),
+) -> Result<Vec<Credential>, E> {
+    let mut selected = Vec::new();
+    for b in buckets {
+        let bucket = index.open_bucket(b, read(index.range(b))?)?;
+        for view in bucket.views() {
+            let (position, view) = view?;
+            seen(position);
+            if keep(&view) {
+                selected.push((position, view.to_credential()?));
+            }
+        }
+    }
+    selected.sort_unstable_by_key(|(position, _)| *position);
+    Ok(selected.into_iter().map(|(_, c)| c).collect())
+}
