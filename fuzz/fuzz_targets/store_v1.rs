@@ -7,7 +7,7 @@
 use libfuzzer_sys::fuzz_target;
 use ring::aead::{Aad, Nonce};
 use vouch::keysource::{DataKey, SourceKind};
-use vouch::store::format::{self, Header};
+use vouch::store::format::{self, Header, v1};
 
 /// magic | version | algorithm | key id: the body's associated data (the format's FIXED_LEN).
 const FIXED_LEN: usize = 8 + 2 + 1 + 16;
@@ -15,13 +15,14 @@ const FIXED_LEN: usize = 8 + 2 + 1 + 16;
 fuzz_target!(|data: &[u8]| {
     if let Ok((header, body)) = format::parse_header(data) {
         let key = DataKey::from_slice(&[7; 32]).unwrap();
-        let _ = format::open(&header, &key, body);
+        let _ = v1::open(&header, &key, body);
     }
 
     let header = Header {
         key_id: [5; 16],
         source: SourceKind::File,
         wrapped: vec![9; 60],
+        layout: None,
     };
     let key = DataKey::from_slice(&[7; 32]).unwrap();
     let mut file = header.encode();
@@ -40,12 +41,12 @@ fuzz_target!(|data: &[u8]| {
     file.extend_from_slice(&payload);
     file.extend_from_slice(tag.as_ref());
     let (parsed, body) = format::parse_header(&file).expect("a header we encoded");
-    let plain = format::open(&parsed, &key, body).expect("a body we sealed");
+    let plain = v1::open(&parsed, &key, body).expect("a body we sealed");
     if let Ok(entries) = plain.decode() {
         // What decodes must encode and decode to the same entries.
-        let again = format::seal(&header, &key, &entries);
+        let again = v1::seal(&header, &key, &entries);
         let (h, b) = format::parse_header(&again).unwrap();
-        let back = format::open(&h, &key, b).unwrap().decode().unwrap();
+        let back = v1::open(&h, &key, b).unwrap().decode().unwrap();
         assert!(back == entries, "a decoded store did not round-trip");
     }
 });

@@ -123,13 +123,15 @@ fn a_wrong_passphrase_exits_5_and_changes_no_byte_and_passwd_rewraps() {
 }
 
 /// Set the Argon2 memory cost (KiB) in a store's header and fix the header checksum, as a
-/// crafted file would: `fixed [27] | source u8 | len u16 | version u8 | m_cost u32 | ...`.
+/// crafted file would: `fixed [27] | source u8 | len u16 | version u8 | m_cost u32 | ...`, and
+/// after the wrapped key the v2 layout (generation [16] | bucket count u32), then the check.
 fn craft_memory_cost(env: &Env, m_kib: u32) {
     let mut bytes = env.store_bytes().unwrap();
+    assert_eq!(bytes[8..10], [0, 2], "format version 2");
     assert_eq!(bytes[27], 3, "passphrase source byte");
     let len = u16::from_be_bytes([bytes[28], bytes[29]]) as usize;
     bytes[31..35].copy_from_slice(&m_kib.to_be_bytes());
-    let end = 30 + len;
+    let end = 30 + len + 20;
     let digest = ring::digest::digest(&ring::digest::SHA256, &bytes[..end]);
     bytes[end..end + 8].copy_from_slice(&digest.as_ref()[..8]);
     std::fs::write(env.store_path(), bytes).unwrap();

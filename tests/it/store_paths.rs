@@ -67,8 +67,8 @@ fn version_zero_is_damage_and_only_a_newer_version_asks_for_an_upgrade() {
     let err = all_refused(&env, 6, &["store.vouch", "not a vouch store"]);
     assert!(!err.contains("upgrade"), "{err}");
 
-    write_version(&env, 2);
-    let err = all_refused(&env, 6, &["store.vouch", "format version 2", "upgrade"]);
+    write_version(&env, 3);
+    let err = all_refused(&env, 6, &["store.vouch", "format version 3", "upgrade"]);
     assert!(!err.contains("not a vouch store"), "{err}");
 }
 
