@@ -215,6 +215,56 @@ fn a_bucket_or_table_from_an_older_file_with_the_same_key_is_refused() {
 }
 
 #[test]
+fn swapping_two_buckets_of_the_same_length_is_refused() {
+    // Hosts of one length: buckets holding as many entries are as long, so a swap keeps every
+    // length the table names and only the AAD (the bucket's position) can tell.
+    let dk = DataKey::generate();
+    let entries: Vec<Credential> = (0..3200)
+        .map(|i| generic(&format!("h{i:04}.example"), "u"))
+        .collect();
+    let file = seal(&header(), &dk, &entries);
+    let r = bucket_ranges(&file, &dk);
+    let (a, b) = (0..r.len())
+        .flat_map(|a| (a + 1..r.len()).map(move |b| (a, b)))
+        .find(|&(a, b)| r[a].len() == r[b].len())
+        .expect("two buckets of the same length");
+    let mut bad = file.clone();
+    bad[r[a].clone()].copy_from_slice(&file[r[b].clone()]);
+    bad[r[b].clone()].copy_from_slice(&file[r[a].clone()]);
+    damaged(decode_file(&bad, &dk), "swapped");
+    let (h, start) = parse_head(&file).unwrap();
+    let index = v2::Index::open(
+        &h,
+        &dk,
+        &file[start..start + table_len(h.layout.unwrap().buckets)],
+    )
+    .unwrap();
+    let in_a = entries
+        .iter()
+        .map(Slot::of)
+        .find(|s| index.bucket_of(*s) == a as u32)
+        .expect("an entry in bucket a");
+    damaged(lookup_file(&bad, &dk, &[in_a], |_| true), "swapped, get");
+}
+
+#[test]
+fn a_flip_in_the_header_fails_get() {
+    let dk = DataKey::generate();
+    let entries = many(70);
+    let file = seal(&header(), &dk, &entries);
+    let slot = Slot::of(&entries[0]);
+    let (_, start) = parse_head(&file).unwrap();
+    for i in 0..start {
+        let mut bad = file.clone();
+        bad[i] ^= 0x01;
+        assert!(
+            lookup_file(&bad, &dk, &[slot], |_| true).is_err(),
+            "flip at header byte {i} went unnoticed by get"
+        );
+    }
+}
+
+#[test]
 fn a_store_under_another_key_is_refused() {
     let file = seal(&header(), &DataKey::generate(), &sample());
     damaged(decode_file(&file, &DataKey::generate()), "other key");
