@@ -17,6 +17,8 @@
 //! is the last line of git's file: git reads the whole file, as it does on every miss.
 
 mod common;
+#[path = "table/targets.rs"]
+mod targets;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -402,7 +404,6 @@ fn print_table(groups: &mut [Rows], rounds: usize, store_rounds: usize) {
     );
     println!("| operation | credentials | contender | median | p95 | ratio to git | peak RSS |");
     println!("| --- | --- | --- | --- | --- | --- | --- |");
-    let mut targets = Vec::new();
     for group in groups.iter() {
         let base = quantile(&group.rows[0].times, 0.5).as_secs_f64();
         for row in &group.rows {
@@ -421,27 +422,9 @@ fn print_table(groups: &mut [Rows], rounds: usize, store_rounds: usize) {
                 millis(median),
                 mib(row.rss_kib),
             );
-            if group.operation == "`get`"
-                && row.label == "vouch, key file"
-                && [1_000, 10_000].contains(&group.size)
-            {
-                targets.push((group.size, ratio));
-            }
         }
     }
-    if !targets.is_empty() {
-        let met = targets.iter().all(|&(_, r)| r <= 1.0);
-        let list: Vec<String> = targets
-            .iter()
-            .map(|(n, r)| format!("{r:.2}x at {}", thousands(*n)))
-            .collect();
-        println!(
-            "\nTarget: key-file `get` at most 1.0x git's plaintext helper at 1,000 and 10,000 \
-             credentials: {} ({}).",
-            list.join(", "),
-            if met { "met" } else { "not met" }
-        );
-    }
+    targets::print(groups);
 }
 
 /// "AMD EPYC 7763, 2 cores, Linux 6.1.0, git 2.47.3, vouch 1a2b3c4".

@@ -35,3 +35,4 @@ mod providers;
 mod server;
 mod store_file;
 mod store_paths;
+mod store_v2;
