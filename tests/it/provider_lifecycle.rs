@@ -8,19 +8,9 @@ use serde_json::Value;
 
 use crate::common::*;
 use crate::provider_harness::ProviderServer;
+use crate::provider_wire::day;
 
 const GITLAB_URL: &str = "protocol=https\nhost=gitlab.test\npath=group/repo.git\n\n";
-
-/// A day `days` from today (UTC), as YYYY-MM-DD.
-fn day(days: i64) -> String {
-    let today = jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date();
-    today
-        .checked_add(jiff::Span::new().days(days))
-        .unwrap()
-        .to_string()
-}
 
 fn setup(server: &ProviderServer) -> Env {
     let env = Env::new();
