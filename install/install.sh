@@ -117,6 +117,15 @@ put_unit() {
   say "installed $file"
   timer_changed=1
 }
+# The binary's path as one systemd ExecStart word: quoted (the prefix may hold spaces), with
+# backslashes, quotes and systemd's % specifiers escaped.
+exec_word() {
+  local s="$1"
+  s="${s//\\/\\\\}"
+  s="${s//\"/\\\"}"
+  s="${s//%/%%}"
+  printf '"%s"' "$s"
+}
 install_timer() {
   timer_changed=0
   put_unit "$unit_dir/$unit_name.service" "[Unit]
@@ -124,7 +133,7 @@ Description=Renew git-credential-vouch tokens that expire soon, at their provide
 
 [Service]
 Type=oneshot
-ExecStart=$target renew"
+ExecStart=$(exec_word "$target") renew"
   put_unit "$unit_dir/$unit_name.timer" "[Unit]
 Description=Run git-credential-vouch renew daily
 
@@ -147,7 +156,7 @@ WantedBy=timers.target"
       say "timer already installed and enabled: nothing changed"
     fi
   else
-    say "no systemd user manager answers: the units are written; enable later with 'systemctl --user enable --now $unit_name.timer', or use cron: 0 9 * * * $target renew"
+    say "no systemd user manager answers: the units are written; enable later with 'systemctl --user enable --now $unit_name.timer', or use cron: 0 9 * * * $(printf '%q' "$target") renew"
   fi
 }
 uninstall_timer() {

@@ -73,16 +73,7 @@ pub fn target<'c>(config: &'c Config, c: &Credential) -> Result<Target<'c>, Erro
             c.provider
         ))
     })?;
-    let host = if c.host.is_empty() {
-        instance
-            .hosts
-            .iter()
-            .find(|h| h.is_exact())
-            .map(|h| h.as_str().to_owned())
-            .unwrap_or_default()
-    } else {
-        c.host.clone()
-    };
+    let host = instance.host_for(&c.host).unwrap_or_default();
     if host.is_empty() && instance.api_url.is_none() {
         return Err(unsupported(format!(
             "instance {} has only wildcard hosts: set its api_url",

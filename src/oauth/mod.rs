@@ -229,21 +229,12 @@ pub fn login(
     username: Option<&str>,
     notice: &mut dyn std::io::Write,
 ) -> Result<Credential, Error> {
-    let git_host = if host.is_empty() {
-        instance
-            .hosts
-            .iter()
-            .find(|h| h.is_exact())
-            .map(|h| h.as_str().to_owned())
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "instance {}: name one of its hosts to log in to",
-                    instance.name
-                ))
-            })?
-    } else {
-        host.to_owned()
-    };
+    let git_host = instance.host_for(host).ok_or_else(|| {
+        Error::Usage(format!(
+            "instance {}: name one of its hosts to log in to",
+            instance.name
+        ))
+    })?;
     let endpoints = Endpoints::of(instance, &git_host)?;
     let client = OAuthClient::of(instance, store)?;
     let http = Client::new();

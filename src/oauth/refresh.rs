@@ -33,18 +33,7 @@ pub fn refresh(
     id: &str,
 ) -> Result<Option<Credential>, Error> {
     let client = OAuthClient::of(instance, store)?;
-    let host = |c: &Credential| {
-        if c.host.is_empty() {
-            instance
-                .hosts
-                .iter()
-                .find(|h| h.is_exact())
-                .map(|h| h.as_str().to_owned())
-                .unwrap_or_default()
-        } else {
-            c.host.clone()
-        }
-    };
+    let host = |c: &Credential| instance.host_for(&c.host).unwrap_or_default();
     let outcome = crate::allowed::update(store, config, Create::Never, |opened| {
         let Some(entry) = opened.entries.iter_mut().find(|c| c.id == id) else {
             return (false, Ok(None));

@@ -180,6 +180,19 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// The host a credential at `host` is served at: `host` itself, or for a credential bound to
+    /// no host (an instance-wide token), the instance's first exact host; `None` when it has
+    /// only wildcard hosts.
+    pub fn host_for(&self, host: &str) -> Option<String> {
+        if !host.is_empty() {
+            return Some(host.to_owned());
+        }
+        self.hosts
+            .iter()
+            .find(|h| h.is_exact())
+            .map(|h| h.as_str().to_owned())
+    }
+
     /// A configured instance with default settings.
     pub fn new(name: String, kind: Kind, hosts: Vec<HostPattern>) -> Instance {
         Instance {

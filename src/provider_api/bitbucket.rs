@@ -4,8 +4,8 @@
 
 use serde::Deserialize;
 
-use super::{Api, Error, Token, TokenInfo, Verdict, bearer, call, clean, failure};
-use crate::http::{Body, Client, Method, basic_auth};
+use super::{Api, Error, Token, TokenInfo, Verdict, bearer, clean, read};
+use crate::http::{Client, basic_auth};
 use crate::provider::TokenKind;
 
 #[derive(Deserialize)]
@@ -23,20 +23,9 @@ pub fn verify(api: &Api, client: &Client, token: Token<'_>) -> Result<Verdict, E
         (true, Some(user)) => basic_auth(user, token.secret),
         _ => bearer(token.secret),
     };
-    let answer = call(
-        client,
-        Method::Get,
-        &api.url("/user"),
-        &auth,
-        Body::Empty,
-        &[],
-    )?;
-    if answer.status == 401 {
+    let Some(answer) = read(api, client, "/user", &auth, &[], "cannot read the user")? else {
         return Ok(Verdict::Rejected);
-    }
-    if !answer.is_success() {
-        return Err(failure(api, &answer, "cannot read the user"));
-    }
+    };
     let user: Option<User> = answer.json();
     Ok(Verdict::Valid(TokenInfo {
         account: user

@@ -4,8 +4,8 @@
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use super::{Api, Error, Token, TokenInfo, Verdict, call, clean, failure};
-use crate::http::{Body, Client, Method};
+use super::{Api, Error, Token, TokenInfo, Verdict, clean, read};
+use crate::http::Client;
 
 #[derive(Deserialize)]
 struct User {
@@ -15,20 +15,9 @@ struct User {
 
 pub fn verify(api: &Api, client: &Client, token: Token<'_>) -> Result<Verdict, Error> {
     let auth = Zeroizing::new(format!("token {}", token.secret.expose()));
-    let answer = call(
-        client,
-        Method::Get,
-        &api.url("/user"),
-        &auth,
-        Body::Empty,
-        &[],
-    )?;
-    if answer.status == 401 {
+    let Some(answer) = read(api, client, "/user", &auth, &[], "cannot read the user")? else {
         return Ok(Verdict::Rejected);
-    }
-    if !answer.is_success() {
-        return Err(failure(api, &answer, "cannot read the user"));
-    }
+    };
     let user: Option<User> = answer.json();
     Ok(Verdict::Valid(TokenInfo {
         account: user.and_then(|u| u.login.or(u.username)).map(|a| clean(&a)),

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use super::{Api, Error, Token, TokenInfo, Verdict, bearer, call, clean, expiry, failure};
+use super::{Api, Error, Token, TokenInfo, Verdict, bearer, call, clean, expiry, failure, read};
 use crate::http::{Body, Client, Method, basic_auth};
 use crate::secret::Secret;
 
@@ -19,20 +19,17 @@ struct User {
 }
 
 pub fn verify(api: &Api, client: &Client, token: Token<'_>) -> Result<Verdict, Error> {
-    let answer = call(
+    let Some(answer) = read(
+        api,
         client,
-        Method::Get,
-        &api.url("/user"),
+        "/user",
         &bearer(token.secret),
-        Body::Empty,
         &[SCOPES, EXPIRATION],
-    )?;
-    if answer.status == 401 {
+        "cannot read the user",
+    )?
+    else {
         return Ok(Verdict::Rejected);
-    }
-    if !answer.is_success() {
-        return Err(failure(api, &answer, "cannot read the user"));
-    }
+    };
     let user: Option<User> = answer.json();
     Ok(Verdict::Valid(TokenInfo {
         expires_at: expiry(answer.header(EXPIRATION)),

@@ -4,7 +4,9 @@
 
 use serde::Deserialize;
 
-use super::{Api, Error, Rotated, Token, TokenInfo, Verdict, bearer, call, clean, expiry, failure};
+use super::{
+    Api, Error, Rotated, Token, TokenInfo, Verdict, bearer, call, clean, expiry, failure, read,
+};
 use crate::http::{Body, Client, Method};
 use crate::provider::TokenKind;
 use crate::secret::Secret;
@@ -63,20 +65,17 @@ pub fn verify(api: &Api, client: &Client, token: Token<'_>) -> Result<Verdict, E
             )));
         }
     }
-    let answer = call(
+    let Some(answer) = read(
+        api,
         client,
-        Method::Get,
-        &api.url("/personal_access_tokens/self"),
+        "/personal_access_tokens/self",
         &auth,
-        Body::Empty,
         &[],
-    )?;
-    if answer.status == 401 {
+        "cannot read the token",
+    )?
+    else {
         return Ok(Verdict::Rejected);
-    }
-    if !answer.is_success() {
-        return Err(failure(api, &answer, "cannot read the token"));
-    }
+    };
     let found: SelfToken = answer.json().ok_or_else(|| Error::Unexpected {
         host: api.host(),
         status: answer.status,
@@ -91,20 +90,9 @@ pub fn verify(api: &Api, client: &Client, token: Token<'_>) -> Result<Verdict, E
 
 /// The username `/user` names, `None` on 401.
 fn user(api: &Api, client: &Client, auth: &str) -> Result<Option<String>, Error> {
-    let answer = call(
-        client,
-        Method::Get,
-        &api.url("/user"),
-        auth,
-        Body::Empty,
-        &[],
-    )?;
-    if answer.status == 401 {
+    let Some(answer) = read(api, client, "/user", auth, &[], "cannot read the user")? else {
         return Ok(None);
-    }
-    if !answer.is_success() {
-        return Err(failure(api, &answer, "cannot read the user"));
-    }
+    };
     let user: User = answer.json().ok_or_else(|| Error::Unexpected {
         host: api.host(),
         status: answer.status,

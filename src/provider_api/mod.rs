@@ -181,6 +181,24 @@ fn call(
     Ok(client.send(method, url, &[("Authorization", auth)], body, keep)?)
 }
 
+/// `GET path` with `auth`, keeping the `keep` headers: `None` when the provider answers 401
+/// (it does not accept the token), the answer when it succeeded, else the error `why` names.
+fn read(
+    api: &Api,
+    client: &Client,
+    path: &str,
+    auth: &str,
+    keep: &[&str],
+    why: &str,
+) -> Result<Option<Answer>, Error> {
+    let answer = call(client, Method::Get, &api.url(path), auth, Body::Empty, keep)?;
+    match answer.status {
+        401 => Ok(None),
+        _ if answer.is_success() => Ok(Some(answer)),
+        _ => Err(failure(api, &answer, why)),
+    }
+}
+
 /// `Authorization: Bearer <token>`.
 fn bearer(token: &Secret) -> Zeroizing<String> {
     Zeroizing::new(format!("Bearer {}", token.expose()))

@@ -17,7 +17,7 @@ fn install_sh(env: &Env, args: &[&str], path: Option<&str>) -> std::process::Out
 }
 
 /// `bash install/install.sh ARGS` in the test's HOME, with the real toolchain dirs.
-fn install_command(env: &Env, args: &[&str]) -> std::process::Command {
+pub(crate) fn install_command(env: &Env, args: &[&str]) -> std::process::Command {
     let real_home = std::env::var_os("HOME")
         .map(std::path::PathBuf::from)
         .unwrap_or_default();

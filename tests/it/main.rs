@@ -13,6 +13,7 @@ mod hardening;
 mod helper_protocol;
 mod import;
 mod injection;
+mod install_timer;
 mod instances;
 #[cfg(target_os = "linux")]
 mod key_cache;

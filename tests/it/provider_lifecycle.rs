@@ -8,19 +8,9 @@ use serde_json::Value;
 
 use crate::common::*;
 use crate::provider_harness::ProviderServer;
+use crate::provider_wire::day;
 
 const GITLAB_URL: &str = "protocol=https\nhost=gitlab.test\npath=group/repo.git\n\n";
-
-/// A day `days` from today (UTC), as YYYY-MM-DD.
-fn day(days: i64) -> String {
-    let today = jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date();
-    today
-        .checked_add(jiff::Span::new().days(days))
-        .unwrap()
-        .to_string()
-}
 
 fn setup(server: &ProviderServer) -> Env {
     let env = Env::new();
@@ -299,4 +289,55 @@ fn bad_api_url_and_kinds_that_cannot_rotate_are_usage_errors() {
     let out = env.helper(&["verify"], b"");
     let err = assert_fails(&out, 2);
     assert!(err.contains("api_url"), "{err}");
+}
+
+/// Four GitLab tokens due in three days: enough for `verify` and `renew` to draw a bar.
+fn four_due_tokens(server: &ProviderServer, env: &Env) {
+    for (i, user) in ["ann", "ben", "cat", "dan"].iter().enumerate() {
+        let token = format!("glpat-progress{i}progress{i}00");
+        server.add_token("gitlab", &token, user, &["api"], Some(&day(3)));
+        env.add(&["corp", "--email", &format!("{user}@corp.test")], &token);
+    }
+}
+
+#[test]
+fn verify_and_renew_show_progress_at_a_terminal_only() {
+    // In a pipe: not a byte of progress on stderr.
+    let server = ProviderServer::start();
+    let env = setup(&server);
+    four_due_tokens(&server, &env);
+    let verified = env.helper(&["verify"], b"");
+    assert_ok(&verified, "verify in a pipe");
+    let renewed = env.helper(&["renew", "--within", "7d"], b"");
+    assert_ok(&renewed, "renew in a pipe");
+    for out in [&verified, &renewed] {
+        let err = stderr(out);
+        assert!(
+            !err.contains("verifying") && !err.contains("renewing") && !err.contains("4/4"),
+            "progress in a pipe: {err}"
+        );
+    }
+    assert_no_token(&server, &[&verified, &renewed]);
+
+    // At a terminal: a bar for each, counting all four tokens.
+    let server = ProviderServer::start();
+    let env = setup(&server);
+    four_due_tokens(&server, &env);
+    let done = env.path("done");
+    let script = format!(
+        "{HELPER} verify >/dev/null; {HELPER} renew --within 7d >/dev/null; touch '{}'; sleep 30",
+        done.display()
+    );
+    let term = Terminal::start(&env, &script);
+    assert!(term.wait(&|| done.exists()), "{}", term.screen());
+    let screen = term.screen();
+    assert!(
+        screen.contains("verifying") && screen.contains("renewing") && screen.contains("4/4"),
+        "no progress bars: {screen}"
+    );
+    assert_eq!(
+        server.calls("gitlab_rotate"),
+        4,
+        "renew rotated every due token"
+    );
 }

@@ -6,6 +6,8 @@
 //! anything else would send a client secret or a token in clear text. Response bodies are never
 //! shown: an OAuth error keeps only its `error` code and `error_description`.
 
+mod request;
+
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
@@ -14,6 +16,8 @@ use zeroize::Zeroizing;
 
 use crate::error::Error;
 use crate::secret::Secret;
+
+pub use request::{Answer, Body, Method, NoAnswer, basic_auth};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// A whole request, connect to last byte.
@@ -263,182 +267,6 @@ impl Client {
     }
 }
 
-/// The HTTP methods the provider APIs use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    Get,
-    Post,
-    Delete,
-}
-
-/// What a request carries.
-#[derive(Debug, Clone, Copy)]
-pub enum Body<'a> {
-    Empty,
-    Json(&'a [u8]),
-    Form(&'a [(&'a str, &'a str)]),
-}
-
-/// A provider's answer, whatever its status: the status, the response headers the caller
-/// asked to keep, and the body (zeroized on drop: it may hold a new token).
-pub struct Answer {
-    pub status: u16,
-    headers: Vec<(String, String)>,
-    pub body: Zeroizing<Vec<u8>>,
-}
-
-impl Answer {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
-
-    /// The body as `T`, `None` when it is not that JSON.
-    pub fn json<T: DeserializeOwned>(&self) -> Option<T> {
-        serde_json::from_slice(&self.body).ok()
-    }
-}
-
-/// A request that got no answer. Names the host and the cause, never a header or body.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{host}: {why}")]
-pub struct NoAnswer {
-    pub host: String,
-    pub why: String,
-    /// False only when the request certainly never reached the server (no such host,
-    /// connection refused, TLS handshake failed): then nothing can have happened there.
-    pub maybe_delivered: bool,
-}
-
-impl From<NoAnswer> for Error {
-    fn from(e: NoAnswer) -> Error {
-        Error::Runtime(e.to_string())
-    }
-}
-
-impl Client {
-    /// Send one request with `headers` (values may be secrets and are never shown) and
-    /// `body`; keep the response headers named in `keep`. Any status is an answer; only a
-    /// transport failure is an error. Never retried: a provider may have acted on it.
-    pub fn send(
-        &self,
-        method: Method,
-        url: &str,
-        headers: &[(&str, &str)],
-        body: Body<'_>,
-        keep: &[&str],
-    ) -> Result<Answer, NoAnswer> {
-        let builder = match method {
-            Method::Get => Err(self.agent.get(url)),
-            Method::Delete if matches!(body, Body::Empty) => Err(self.agent.delete(url)),
-            Method::Delete => Ok(self.agent.delete(url).force_send_body()),
-            Method::Post => Ok(self.agent.post(url)),
-        };
-        let response = match builder {
-            Err(mut request) => {
-                request = request.header("Accept", "application/json");
-                for (name, value) in headers {
-                    request = request.header(*name, *value);
-                }
-                request.call()
-            }
-            Ok(mut request) => {
-                request = request.header("Accept", "application/json");
-                for (name, value) in headers {
-                    request = request.header(*name, *value);
-                }
-                match body {
-                    Body::Empty => request.send_empty(),
-                    Body::Json(json) => request
-                        .header("Content-Type", "application/json")
-                        .send(json),
-                    Body::Form(form) => request.send_form(form.iter().copied()),
-                }
-            }
-        }
-        .map_err(|e| no_answer(url, e))?;
-        let status = response.status().as_u16();
-        let kept = keep
-            .iter()
-            .filter_map(|name| {
-                let value = response.headers().get(*name)?.to_str().ok()?;
-                Some(((*name).to_owned(), value.to_owned()))
-            })
-            .collect();
-        let body = response
-            .into_body()
-            .with_config()
-            .limit(MAX_BODY)
-            .read_to_vec()
-            .map(Zeroizing::new)
-            .map_err(|e| no_answer(url, e))?;
-        Ok(Answer {
-            status,
-            headers: kept,
-            body,
-        })
-    }
-}
-
-/// `Basic base64(user:secret)` (RFC 7617), zeroized on drop.
-pub fn basic_auth(user: &str, secret: &Secret) -> Zeroizing<String> {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut plain = Zeroizing::new(Vec::with_capacity(user.len() + 1 + secret.expose().len()));
-    plain.extend_from_slice(user.as_bytes());
-    plain.push(b':');
-    plain.extend_from_slice(secret.expose().as_bytes());
-    let mut out = Zeroizing::new(String::with_capacity(6 + plain.len().div_ceil(3) * 4));
-    out.push_str("Basic ");
-    for chunk in plain.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-fn no_answer(url: &str, e: ureq::Error) -> NoAnswer {
-    use ureq::Timeout;
-    let maybe_delivered = !match &e {
-        ureq::Error::HostNotFound
-        | ureq::Error::ConnectionFailed
-        | ureq::Error::BadUri(_)
-        | ureq::Error::InvalidProxyUrl
-        | ureq::Error::ConnectProxyFailed(_)
-        | ureq::Error::Tls(_)
-        | ureq::Error::Rustls(_)
-        | ureq::Error::Timeout(Timeout::Resolve | Timeout::Connect) => true,
-        ureq::Error::Io(io) => matches!(
-            io.kind(),
-            std::io::ErrorKind::ConnectionRefused
-                | std::io::ErrorKind::AddrNotAvailable
-                | std::io::ErrorKind::HostUnreachable
-                | std::io::ErrorKind::NetworkUnreachable
-        ),
-        _ => false,
-    };
-    let why = cause(e);
-    NoAnswer {
-        host: host_of(url),
-        why,
-        maybe_delivered,
-    }
-}
-
 fn read(
     url: &str,
     response: ureq::http::Response<ureq::Body>,
@@ -505,17 +333,6 @@ mod tests {
             let e = check_url("issuer_url", bad).unwrap_err();
             assert!(e.starts_with("issuer_url:"), "{e}");
         }
-    }
-
-    #[test]
-    fn basic_auth_is_rfc_7617() {
-        let s = |v: &str| Secret::new(v.into());
-        assert_eq!(
-            basic_auth("Aladdin", &s("open sesame")).as_str(),
-            "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
-        );
-        assert_eq!(basic_auth("a", &s("b")).as_str(), "Basic YTpi");
-        assert_eq!(basic_auth("ab", &s("c")).as_str(), "Basic YWI6Yw==");
     }
 
     #[test]
