@@ -10,6 +10,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
 use vouch::credential::Credential;
 use vouch::keysource::SourceKind;
 use vouch::paths::Paths;
@@ -136,8 +138,11 @@ fn main() {
     }
     let path_env = format!("{bin_dir}:{}", std::env::var("PATH").unwrap_or_default());
     let run = |c: &Contender| -> (Duration, String) {
+        let mut cmd = Command::new(&c.program);
+        // Every contender starts the same way (fork), whether found on PATH or not.
+        common::spawn_by_fork(&mut cmd);
         let start = Instant::now();
-        let mut child = Command::new(&c.program)
+        let mut child = cmd
             .args(&c.args)
             .env_clear()
             .env("PATH", &path_env)

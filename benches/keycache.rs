@@ -154,7 +154,6 @@ impl Contender {
     }
 
     fn run(&self, home: &Path, bus: &str) -> (Duration, String) {
-        let start = Instant::now();
         let mut cmd = Command::new(HELPER);
         cmd.arg("get")
             .env_clear()
@@ -164,6 +163,8 @@ impl Contender {
         if self.keyring {
             cmd.env("DBUS_SESSION_BUS_ADDRESS", bus);
         }
+        common::spawn_by_fork(&mut cmd);
+        let start = Instant::now();
         let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

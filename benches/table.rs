@@ -398,9 +398,11 @@ fn print_table(groups: &mut [Rows], rounds: usize, store_rounds: usize) {
     println!(
         "`cargo bench --locked --bench table`, {}; {}; VOUCH_BENCH_RUNS={rounds} interleaved \
          rounds (`store`: {store_rounds}); wall time per process, p95 by nearest rank; peak RSS: \
-         the largest of the runs (the process and the children it waited for)\n",
+         the largest of the runs (the process and the children it waited for), which includes \
+         the bench's own RSS at fork, at most {:.1} MiB, alike for every contender\n",
         jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M UTC"),
-        machine()
+        machine(),
+        common::floor_kib() as f64 / 1024.0
     );
     println!("| operation | credentials | contender | median | p95 | ratio to git | peak RSS |");
     println!("| --- | --- | --- | --- | --- | --- | --- |");
