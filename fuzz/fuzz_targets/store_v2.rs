@@ -16,6 +16,13 @@ use vouch::keysource::{DataKey, SourceKind};
 use vouch::secret::Secret;
 use vouch::store::format::{self, Header, Layout, v2};
 
+/// Enough for several buckets (the writer aims at 32 entries a bucket) while keeping an
+/// execution fast: at 200 entries the target ran under 200 executions a second.
+const MAX_ENTRIES: usize = 80;
+
+/// How many of the entries `get`'s lookup is asked for, each a full lookup.
+const LOOKUPS: usize = 6;
+
 fn key() -> DataKey {
     DataKey::from_slice(&[7; 32]).unwrap()
 }
@@ -84,11 +91,11 @@ fn seal_one_bucket(plain: &[u8]) -> Vec<u8> {
     [header.encode(), table, bucket].concat()
 }
 
-/// Up to 200 entries from the input, 8 bytes each: few hosts and providers, so that buckets
-/// hold several hosts and hosts several entries; some fields carry the raw bytes.
+/// Up to [`MAX_ENTRIES`] entries from the input, 8 bytes each: few hosts and providers, so that
+/// buckets hold several hosts and hosts several entries; some fields carry the raw bytes.
 fn entries(data: &[u8]) -> Vec<Credential> {
     data.chunks(8)
-        .take(200)
+        .take(MAX_ENTRIES)
         .enumerate()
         .map(|(i, c)| {
             let byte = |n: usize| c.get(n).copied().unwrap_or(0);
@@ -98,12 +105,15 @@ fn entries(data: &[u8]) -> Vec<Credential> {
             };
             Credential {
                 id: format!("{i}"),
-                provider,
+                provider: provider.clone(),
                 protocol: if byte(1) & 1 == 0 { "https" } else { "http" }.into(),
                 host: format!("h{}.example", byte(0) % 16),
                 username: Some(String::from_utf8_lossy(&c[c.len().min(4)..]).into_owned()),
                 password: Some(Secret::new(format!("{c:02x?}"))),
                 path: (byte(1) & 2 != 0).then(|| "o/r.git".to_owned()),
+                // A provider's credential with a scope is found by its scope's bucket.
+                scope: (provider != GENERIC && byte(4) & 1 != 0)
+                    .then(|| format!("O{}/r", byte(4) % 5)),
                 created: i64::from(byte(5)),
                 ..Default::default()
             }
@@ -134,7 +144,7 @@ fuzz_target!(|data: &[u8]| {
         open_file(&file).unwrap() == entries,
         "sealed entries did not open"
     );
-    for (i, c) in entries.iter().enumerate().take(16) {
+    for (i, c) in entries.iter().enumerate().take(LOOKUPS) {
         let id = format!("{i}");
         let keep = |v: &format::View<'_>| v.to_credential().is_ok_and(|d| d.id == id);
         let found = lookup_file(&file, &[v2::Slot::of(c)], keep).unwrap();

@@ -145,6 +145,7 @@ impl OAuthClient {
                     protocol: b"",
                     host: b"",
                     providers: &[provider.as_bytes()],
+                    scopes: &[],
                 },
                 |v| v.provider() == provider.as_bytes(),
             )?

@@ -60,6 +60,16 @@ pub fn scope_covers(scope: &str, repo: &str) -> bool {
             .all(|(s, r)| s.eq_ignore_ascii_case(r))
 }
 
+/// Every scope that can cover `repo`, as `repo`'s leading whole segments: `a`, `a/b`, `a/b/c`
+/// for `a/b/c`. A scope covers `repo` exactly when it equals one of these, compared as
+/// [`scope_covers`] compares (case-insensitive, outer slashes ignored): what lets `get` read
+/// only the store buckets of those scopes.
+pub fn covering_scopes(repo: &str) -> impl Iterator<Item = &str> {
+    repo.match_indices('/')
+        .map(|(i, _)| &repo[..i])
+        .chain(std::iter::once(repo))
+}
+
 /// The number of path segments a scope names: more is more specific.
 pub fn scope_depth(scope: &str) -> usize {
     scope
@@ -115,5 +125,51 @@ mod tests {
         assert_eq!(scope_depth("/group/project/"), 2);
         assert_eq!(strip_segments("team-a/x", "team-a"), Some("x"));
         assert_eq!(strip_segments("team-ab/x", "team-a"), None);
+    }
+
+    /// `get` reads only the buckets of [`covering_scopes`], hashed by the store's `scope_key`:
+    /// a scope that covers a repository must be among them, and one that does not, not.
+    #[test]
+    fn covering_scopes_are_exactly_what_scope_covers_accepts() {
+        use crate::store::format::v2::scope_key;
+        let scopes = [
+            "group",
+            "Group",
+            "/group/",
+            "group/project",
+            "GROUP/Project/",
+            "group/proj",
+            "group/project/x",
+            "group//project",
+            "other",
+            "",
+            "/",
+            "g",
+            "group/sub",
+        ];
+        let repos = [
+            "group/project",
+            "Group/Sub/project",
+            "group",
+            "g/project",
+            "",
+            "x",
+        ];
+        for repo in repos {
+            let keys: Vec<Vec<u8>> = covering_scopes(repo)
+                .map(|p| scope_key(p.as_bytes()))
+                .collect();
+            for scope in scopes {
+                assert_eq!(
+                    keys.contains(&scope_key(scope.as_bytes())),
+                    scope_covers(scope, repo),
+                    "scope {scope:?} on {repo:?}"
+                );
+            }
+        }
+        assert_eq!(
+            covering_scopes("a/b/c").collect::<Vec<_>>(),
+            ["a", "a/b", "a/b/c"]
+        );
     }
 }

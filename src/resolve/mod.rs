@@ -120,6 +120,25 @@ pub fn resolve<'s>(
     }
 }
 
+/// For each instance of `lookup`, the repositories a scope is compared with there: the path as
+/// that instance reads it, or on Azure DevOps without a path the URL user (the organization,
+/// when it names no account). A superset of what [`resolve`] compares with: `get` reads only
+/// the store buckets of the scopes that can cover one of them.
+pub fn scope_targets<'c>(lookup: &Lookup<'c>, target: &Target<'_>) -> Vec<(&'c str, String)> {
+    lookup
+        .matched
+        .iter()
+        .filter_map(|m| {
+            let repository = match target.path {
+                Some(path) => repo_path(m.instance, path),
+                None if m.instance.kind.family() == Family::Azure => target.username?.to_owned(),
+                None => return None,
+            };
+            Some((m.instance.name.as_str(), repository))
+        })
+        .collect()
+}
+
 /// Kinds where a credential learned from git is limited to the organization in the path.
 pub fn learned_scope(kind: Kind, repository: Option<&str>) -> Option<String> {
     match kind.family() {

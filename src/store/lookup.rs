@@ -12,12 +12,14 @@ use super::{Create, Error, Store, format_error, io};
 use crate::credential::Credential;
 use crate::keysource::DataKey;
 
-/// What a lookup can match: what git stored for this protocol and host, and the credentials of
-/// these provider instances. `keep` must select nothing else.
+/// What a lookup can match: what git stored for this protocol and host, the credentials of
+/// these provider instances without a repository scope, and theirs with one of these scopes
+/// (instance, scope). `keep` must select nothing else.
 pub struct Wanted<'a> {
     pub protocol: &'a [u8],
     pub host: &'a [u8],
     pub providers: &'a [&'a [u8]],
+    pub scopes: &'a [(&'a [u8], &'a [u8])],
 }
 
 /// The first read of `get`: enough for the header of nearly every store.
@@ -65,7 +67,13 @@ impl Store {
             protocol: wanted.protocol,
             host: wanted.host,
         })
-        .chain(wanted.providers.iter().map(|p| v2::Slot::Provider(p)));
+        .chain(wanted.providers.iter().map(|p| v2::Slot::Provider(p)))
+        .chain(
+            wanted
+                .scopes
+                .iter()
+                .map(|&(provider, scope)| v2::Slot::Scoped { provider, scope }),
+        );
         v2::lookup(&header, &data_key, len - body, read, slots, keep).map_err(|e| match e {
             Failed::Io(e) => io(&name)(e),
             Failed::Format(e) => damaged(e),

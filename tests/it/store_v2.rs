@@ -155,3 +155,57 @@ fn a_large_store_answers_each_host_also_after_erase_and_store() {
     }
     assert!(doctor_store(&env).contains("3000 entries"));
 }
+
+/// GitHub tokens scoped to one repository each spread over the buckets (the writer hashes the
+/// scope), and `get` still picks the most specific: the repository's, the organization's, the
+/// instance-wide one.
+#[test]
+fn repository_tokens_of_one_instance_spread_and_the_most_specific_answers() {
+    let env = Env::new();
+    let token = |what: &str| format!("ghp_{what:0>36}");
+    env.add(&["github", "--username", "wide"], &token("wide"));
+    env.add(
+        &["github", "--username", "org", "--repo", "acme"],
+        &token("org"),
+    );
+    let n = 100;
+    for i in 0..n {
+        let repo = format!("acme/repo{i}");
+        env.add(
+            &["github", "--username", "bot", "--repo", &repo],
+            &token(&format!("r{i}")),
+        );
+    }
+    let (header, body, data_key) = open_store(&env);
+    let buckets = header.layout.unwrap().buckets;
+    assert_eq!(buckets, v2::bucket_count(n + 2));
+    let index = v2::Index::open(&header, &data_key, &body[..v2::table_len(buckets)]).unwrap();
+    let used: std::collections::BTreeSet<u32> = (0..n)
+        .map(|i| {
+            let scope = format!("acme/repo{i}");
+            index.bucket_of(v2::Slot::Scoped {
+                provider: b"github",
+                scope: scope.as_bytes(),
+            })
+        })
+        .collect();
+    assert!(used.len() >= 3, "repository tokens share buckets {used:?}");
+
+    let path = ["credential.useHttpPath=true"];
+    let fill = |url: &str| {
+        let answer = env.fill_with(&path, &format!("url={url}\n")).unwrap();
+        (answer["username"].clone(), answer["password"].clone())
+    };
+    for i in [0, 41, 99] {
+        let url = format!("https://github.com/Acme/Repo{i}.git");
+        assert_eq!(fill(&url), ("bot".into(), token(&format!("r{i}"))), "{url}");
+    }
+    assert_eq!(
+        fill("https://github.com/acme/other.git"),
+        ("org".into(), token("org"))
+    );
+    assert_eq!(
+        fill("https://github.com/else/x.git"),
+        ("wide".into(), token("wide"))
+    );
+}

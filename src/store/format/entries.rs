@@ -156,6 +156,11 @@ impl View<'_> {
         self.get(T_PROVIDER).unwrap_or_default()
     }
 
+    /// The repository scope of a provider's credential.
+    pub fn scope(&self) -> Option<&[u8]> {
+        self.get(T_SCOPE)
+    }
+
     pub fn to_credential(&self) -> Result<Credential, FormatError> {
         let text = |tag| {
             self.get(tag)

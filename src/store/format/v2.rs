@@ -10,8 +10,10 @@
 //! lookup key = HKDF-SHA256(salt = generation, data key, "vouch store v2 lookup")
 //! bucket of an entry = HMAC-SHA256(lookup key, slot)[..8] as u64 mod B
 //! ```
-//! The slot is `"g" | len u32 | protocol | lowercased host` for what git stored and
-//! `"p" | provider instance` for a provider's credentials: exactly what `get` selects by. The
+//! The slot is `"g" | len u32 | protocol | lowercased host` for what git stored,
+//! `"p" | provider instance` for a provider's credentials without a repository scope, and
+//! `"s" | len u32 | provider instance | scope` (lowercased, no outer slashes) for scoped ones:
+//! what `get` selects by, given the repository prefixes of the URL's path. The
 //! header's layout (generation, B) is in every AAD and each file has a fresh generation, so a
 //! bucket cannot be moved to another position, dropped (the table fixes B and every length,
 //! and the file must end where the last bucket does) or brought back from an older file. The
@@ -47,8 +49,13 @@ pub fn table_len(buckets: u32) -> usize {
 pub enum Slot<'a> {
     /// What git stored (and a credential stored before its host was a provider's).
     Generic { protocol: &'a [u8], host: &'a [u8] },
-    /// A provider instance's credentials, whatever their host.
+    /// A provider instance's credentials without a repository scope, whatever their host.
     Provider(&'a [u8]),
+    /// A provider instance's credentials scoped to a repository or group: hashed by the scope
+    /// as [`scope_key`] normalizes it, so that many repository tokens of one instance spread
+    /// over the buckets. (Files written before this slot kept them in the instance's
+    /// [`Slot::Provider`] bucket; `get` reads that bucket too, so those files still answer.)
+    Scoped { provider: &'a [u8], scope: &'a [u8] },
 }
 
 impl Slot<'_> {
@@ -58,10 +65,27 @@ impl Slot<'_> {
                 protocol: c.protocol.as_bytes(),
                 host: c.host.as_bytes(),
             }
+        } else if let Some(scope) = &c.scope {
+            Slot::Scoped {
+                provider: c.provider.as_bytes(),
+                scope: scope.as_bytes(),
+            }
         } else {
             Slot::Provider(c.provider.as_bytes())
         }
     }
+}
+
+/// A scope as its bucket is found: without outer slashes, ASCII-lowercased; the same
+/// normalization as `provider::path::scope_covers` compares with, so a scope and every
+/// repository prefix it covers hash alike.
+pub fn scope_key(scope: &[u8]) -> Vec<u8> {
+    let start = scope.iter().position(|&b| b != b'/').unwrap_or(scope.len());
+    let end = scope
+        .iter()
+        .rposition(|&b| b != b'/')
+        .map_or(start, |i| i + 1);
+    scope[start..end].to_ascii_lowercase()
 }
 
 struct Keys {
@@ -97,6 +121,12 @@ impl Keys {
                 ctx.update(b"p");
                 ctx.update(name);
             }
+            Slot::Scoped { provider, scope } => {
+                ctx.update(b"s");
+                ctx.update(&(provider.len() as u32).to_be_bytes());
+                ctx.update(provider);
+                ctx.update(&scope_key(scope));
+            }
         }
         let tag = ctx.sign();
         let n = u64::from_be_bytes(tag.as_ref()[..8].try_into().expect("8 bytes"));
@@ -122,6 +152,17 @@ fn bucket_aad(body_aad: &[u8], bucket: u32) -> Vec<u8> {
 /// `entries` as a v2 file behind `header`'s key id, source and wrapped key, with a fresh
 /// generation.
 pub fn seal(header: &Header, data_key: &DataKey, entries: &[Credential]) -> Vec<u8> {
+    seal_by(header, data_key, entries, Slot::of)
+}
+
+/// [`seal`] with each entry's bucket found by `slot_of` (tests: files as older writers put
+/// them).
+pub(super) fn seal_by(
+    header: &Header,
+    data_key: &DataKey,
+    entries: &[Credential],
+    slot_of: impl Fn(&Credential) -> Slot<'_>,
+) -> Vec<u8> {
     let mut generation = [0u8; 16];
     ring::rand::SystemRandom::new()
         .fill(&mut generation)
@@ -139,7 +180,7 @@ pub fn seal(header: &Header, data_key: &DataKey, entries: &[Credential]) -> Vec<
         .map(|_| (0, Zeroizing::new(vec![0; 4])))
         .collect();
     for (position, c) in entries.iter().enumerate() {
-        let (count, bytes) = &mut plain[keys.bucket(Slot::of(c), layout.buckets) as usize];
+        let (count, bytes) = &mut plain[keys.bucket(slot_of(c), layout.buckets) as usize];
         *count += 1;
         bytes.extend_from_slice(&(position as u32).to_be_bytes());
         encode_entry(bytes, c);

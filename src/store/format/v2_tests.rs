@@ -324,3 +324,83 @@ proptest! {
         prop_assert_eq!(fast, full);
     }
 }
+
+/// `count` GitHub tokens, each scoped to its own repository of one organization.
+fn repository_tokens(count: usize) -> Vec<Credential> {
+    (0..count)
+        .map(|i| Credential {
+            id: format!("{i}"),
+            provider: "github".into(),
+            protocol: "https".into(),
+            scope: Some(format!("Org/repo{i}")),
+            password: Some(Secret::new(format!("ghp_{i}"))),
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// The slots `get` reads for `org/repo7` on github, and its `keep`.
+fn repo7_slots() -> [Slot<'static>; 3] {
+    [
+        Slot::Provider(b"github"),
+        Slot::Scoped {
+            provider: b"github",
+            scope: b"org",
+        },
+        Slot::Scoped {
+            provider: b"github",
+            scope: b"org/repo7",
+        },
+    ]
+}
+
+fn keeps_repo7(v: &View<'_>) -> bool {
+    v.provider() == b"github"
+        && v.scope()
+            .is_none_or(|s| [&b"org"[..], b"org/repo7"].contains(&&v2::scope_key(s)[..]))
+}
+
+#[test]
+fn one_instances_repository_tokens_spread_over_the_buckets() {
+    let dk = DataKey::generate();
+    let entries = repository_tokens(320);
+    let file = seal(&header(), &dk, &entries);
+    let (h, start) = parse_head(&file).unwrap();
+    let buckets = h.layout.unwrap().buckets;
+    let index = v2::Index::open(&h, &dk, &file[start..start + table_len(buckets)]).unwrap();
+    let used: std::collections::BTreeSet<u32> = entries
+        .iter()
+        .map(|c| index.bucket_of(Slot::of(c)))
+        .collect();
+    assert!(
+        used.len() > buckets as usize / 2,
+        "{} of {buckets} buckets",
+        used.len()
+    );
+    // Case and outer slashes do not move a scope to another bucket.
+    let repo7 = Slot::Scoped {
+        provider: b"github",
+        scope: b"/ORG/Repo7/",
+    };
+    assert_eq!(
+        index.bucket_of(repo7),
+        index.bucket_of(Slot::of(&entries[7]))
+    );
+    let found = lookup_file(&file, &dk, &repo7_slots(), keeps_repo7).unwrap();
+    assert_eq!(found, [entries[7].clone()]);
+}
+
+/// v2 files written before scoped credentials had buckets of their own keep them in their
+/// instance's bucket, which `get` reads as well.
+#[test]
+fn scoped_tokens_in_their_instances_bucket_are_still_found() {
+    let dk = DataKey::generate();
+    let entries = repository_tokens(100);
+    fn before(c: &Credential) -> Slot<'_> {
+        Slot::Provider(c.provider.as_bytes())
+    }
+    let file = v2::seal_by(&header(), &dk, &entries, before);
+    let found = lookup_file(&file, &dk, &repo7_slots(), keeps_repo7).unwrap();
+    assert_eq!(found, [entries[7].clone()]);
+    assert_eq!(decode_file(&file, &dk).unwrap(), entries);
+}

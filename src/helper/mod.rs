@@ -5,6 +5,7 @@
 //! match wins, store replaces, erase removes all matches), and so do credentials git stored for
 //! a provider host before it was configured as one.
 
+mod candidates;
 use crate::config::Config;
 use crate::credential::{Credential, GENERIC, Origin, Rejection, new_id, unix_now};
 use crate::error::Error;
@@ -13,7 +14,7 @@ use crate::protocol::{Answer, Request, write_answer};
 use crate::provider::{OnReject, TokenKind};
 use crate::resolve::{self, Outcome, identifies_as};
 use crate::secret::Secret;
-use crate::store::{Create, Store, Wanted};
+use crate::store::{Create, Store};
 
 /// `last_used` is refreshed at most this often, so that git's `store` after every successful
 /// fetch does not rewrite the store each time.
@@ -35,22 +36,7 @@ pub fn get(
         return get_openbao(config, store, request, &lookup, instance, out);
     }
     let query = request.query();
-    let names: Vec<&[u8]> = lookup.names().map(str::as_bytes).collect();
-    // This instance's credentials, and generic ones git's rule selects: only the buckets of the
-    // store that can hold them are read (exactly the entries `keep` can select).
-    let wanted = Wanted {
-        protocol: query.protocol,
-        host: query.host,
-        providers: &names,
-    };
-    let selected = store.select_wanted(&wanted, |view| {
-        let provider = view.provider();
-        if provider.is_empty() || provider == GENERIC.as_bytes() {
-            query.selects(&view.query())
-        } else {
-            names.contains(&provider)
-        }
-    })?;
+    let selected = candidates::read(store, &lookup, &target, &query)?;
     let now = unix_now();
     if lookup.is_provider() {
         let resolution = resolve::resolve(&lookup, &target, &selected, now);
