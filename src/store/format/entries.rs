@@ -48,8 +48,30 @@ pub(super) fn encode_entries(entries: &[Credential]) -> Zeroizing<Vec<u8>> {
     out
 }
 
-/// Append one entry's fields to `out`.
+/// Append one entry's fields to `out`: a count, then tag, length and value of each field.
 pub(super) fn encode_entry(out: &mut Vec<u8>, c: &Credential) {
+    let count_at = out.len();
+    out.extend_from_slice(&[0, 0]);
+    let mut count: u16 = 0;
+    for_fields(c, |tag, value| {
+        count += 1;
+        out.push(tag);
+        out.extend_from_slice(&(value.len() as u32).to_be_bytes());
+        out.extend_from_slice(value);
+    });
+    out[count_at..count_at + 2].copy_from_slice(&count.to_be_bytes());
+}
+
+/// The bytes [`encode_entry`] appends for `c`: lets a writer size its buffer exactly, so that
+/// no plaintext is left behind in a buffer freed by growing.
+pub(super) fn encoded_len(c: &Credential) -> usize {
+    let mut len = 2;
+    for_fields(c, |_, value| len += 1 + 4 + value.len());
+    len
+}
+
+/// Each field of `c` that is present, as (tag, value), in tag order.
+fn for_fields(c: &Credential, mut each: impl FnMut(u8, &[u8])) {
     fn text(s: &Option<String>) -> Option<&[u8]> {
         s.as_deref().map(str::as_bytes)
     }
@@ -95,12 +117,10 @@ pub(super) fn encode_entry(out: &mut Vec<u8>, c: &Credential) {
         (T_OBTAINED, obtained.as_ref().map(|e| &e[..])),
         (T_REFRESH_FAILED, refresh_failed.as_ref().map(|e| &e[..])),
     ];
-    let present = || fields.iter().filter_map(|(t, v)| v.map(|v| (*t, v)));
-    out.extend_from_slice(&(present().count() as u16).to_be_bytes());
-    for (tag, value) in present() {
-        out.push(tag);
-        out.extend_from_slice(&(value.len() as u32).to_be_bytes());
-        out.extend_from_slice(value);
+    for (tag, value) in fields {
+        if let Some(value) = value {
+            each(tag, value);
+        }
     }
 }
 

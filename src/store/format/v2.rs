@@ -26,7 +26,7 @@ use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use ring::{hkdf, hmac, rand::SecureRandom};
 use zeroize::Zeroizing;
 
-use super::entries::{View, encode_entry, read_view};
+use super::entries::{Reader, View, encode_entry, encoded_len, read_view};
 use super::v1::counted;
 use super::{FormatError, Header, Layout, TAG_LEN};
 use crate::credential::{Credential, GENERIC};
@@ -80,12 +80,28 @@ impl Slot<'_> {
 /// normalization as `provider::path::scope_covers` compares with, so a scope and every
 /// repository prefix it covers hash alike.
 pub fn scope_key(scope: &[u8]) -> Vec<u8> {
+    trim_slashes(scope).to_ascii_lowercase()
+}
+
+fn trim_slashes(scope: &[u8]) -> &[u8] {
     let start = scope.iter().position(|&b| b != b'/').unwrap_or(scope.len());
     let end = scope
         .iter()
         .rposition(|&b| b != b'/')
         .map_or(start, |i| i + 1);
-    scope[start..end].to_ascii_lowercase()
+    &scope[start..end]
+}
+
+/// Feed `bytes` ASCII-lowercased to `ctx` without allocating: every entry of a store is
+/// hashed on each write.
+fn update_lowercase(ctx: &mut hmac::Context, bytes: &[u8]) {
+    let mut buf = [0u8; 64];
+    for chunk in bytes.chunks(buf.len()) {
+        let lower = &mut buf[..chunk.len()];
+        lower.copy_from_slice(chunk);
+        lower.make_ascii_lowercase();
+        ctx.update(lower);
+    }
 }
 
 struct Keys {
@@ -115,7 +131,7 @@ impl Keys {
                 ctx.update(b"g");
                 ctx.update(&(protocol.len() as u32).to_be_bytes());
                 ctx.update(protocol);
-                ctx.update(&host.to_ascii_lowercase());
+                update_lowercase(&mut ctx, host);
             }
             Slot::Provider(name) => {
                 ctx.update(b"p");
@@ -125,7 +141,7 @@ impl Keys {
                 ctx.update(b"s");
                 ctx.update(&(provider.len() as u32).to_be_bytes());
                 ctx.update(provider);
-                ctx.update(&scope_key(scope));
+                update_lowercase(&mut ctx, trim_slashes(scope));
             }
         }
         let tag = ctx.sign();
@@ -176,41 +192,79 @@ pub(super) fn seal_by(
         ..header.clone()
     };
     let keys = Keys::derive(data_key, &layout);
-    let mut plain: Vec<(u32, Zeroizing<Vec<u8>>)> = (0..layout.buckets)
-        .map(|_| (0, Zeroizing::new(vec![0; 4])))
-        .collect();
-    for (position, c) in entries.iter().enumerate() {
-        let (count, bytes) = &mut plain[keys.bucket(slot_of(c), layout.buckets) as usize];
-        *count += 1;
-        bytes.extend_from_slice(&(position as u32).to_be_bytes());
-        encode_entry(bytes, c);
+    let buckets = layout.buckets as usize;
+    // Each entry is encoded once, in stored order, into one compact plaintext buffer (its
+    // size found first, from the same entries); the buckets are then filled from it. Reading the entries themselves in bucket order touched
+    // them at random, which made writing a store that outgrows the CPU cache superlinear.
+    let mut spans = Vec::with_capacity(entries.len());
+    let mut bucket_of = Vec::with_capacity(entries.len());
+    let mut end = 0;
+    for c in entries {
+        bucket_of.push(keys.bucket(slot_of(c), layout.buckets));
+        let start = end;
+        end += encoded_len(c);
+        spans.push(start..end);
     }
+    // Sized exactly: growing would free a buffer of plaintext without zeroing it.
+    let mut plain = Zeroizing::new(Vec::with_capacity(end));
+    for c in entries {
+        encode_entry(&mut plain, c);
+    }
+    assert_eq!(plain.len(), end, "entry lengths computed exactly");
+    // Grouped by bucket, in stored order within each: a counting sort.
+    let mut starts = vec![0usize; buckets + 1];
+    for &b in &bucket_of {
+        starts[b as usize + 1] += 1;
+    }
+    for b in 0..buckets {
+        starts[b + 1] += starts[b];
+    }
+    let mut order = vec![0u32; entries.len()];
+    let mut next = starts.clone();
+    for (position, &b) in bucket_of.iter().enumerate() {
+        order[next[b as usize]] = position as u32;
+        next[b as usize] += 1;
+    }
+    let total_plain: usize = buckets * 4 + spans.iter().map(|s| 4 + s.len()).sum::<usize>();
+    let head = header.encode();
+    let table_at = head.len();
+    let buckets_at = table_at + table_len(layout.buckets);
+    let total = buckets_at + total_plain + buckets * TAG_LEN;
+    let mut out = Vec::with_capacity(total);
+    out.extend_from_slice(&head);
+    out.resize(buckets_at, 0);
     let aad = header.body_aad();
-    let mut table = Vec::with_capacity(table_len(layout.buckets));
-    let mut sealed = Vec::with_capacity(plain.iter().map(|(_, b)| b.len() + TAG_LEN).sum());
-    for (b, (count, bytes)) in plain.iter_mut().enumerate() {
-        bytes[..4].copy_from_slice(&count.to_be_bytes());
+    for b in 0..buckets {
+        let start = out.len();
+        out.extend_from_slice(&((starts[b + 1] - starts[b]) as u32).to_be_bytes());
+        for &position in &order[starts[b]..starts[b + 1]] {
+            out.extend_from_slice(&position.to_be_bytes());
+            out.extend_from_slice(&plain[spans[position as usize].clone()]);
+        }
         let tag = keys
             .seal
             .seal_in_place_separate_tag(
                 nonce(b as u32 + 1),
                 Aad::from(bucket_aad(&aad, b as u32)),
-                &mut bytes[..],
+                &mut out[start..],
             )
             .expect("bucket fits AES-GCM limits");
-        let len = u32::try_from(bytes.len() + TAG_LEN).expect("a bucket under 4 GiB");
-        table.extend_from_slice(&len.to_be_bytes());
-        sealed.extend_from_slice(bytes);
-        sealed.extend_from_slice(tag.as_ref());
+        out.extend_from_slice(tag.as_ref());
+        let len = u32::try_from(out.len() - start).expect("a bucket under 4 GiB");
+        let at = table_at + b * 4;
+        out[at..at + 4].copy_from_slice(&len.to_be_bytes());
     }
+    assert_eq!(out.len(), total, "the store's size was computed exactly");
+    let table_end = buckets_at - TAG_LEN;
     let tag = keys
         .seal
-        .seal_in_place_separate_tag(nonce(0), Aad::from(table_aad(&aad)), &mut table)
+        .seal_in_place_separate_tag(
+            nonce(0),
+            Aad::from(table_aad(&aad)),
+            &mut out[table_at..table_end],
+        )
         .expect("table fits AES-GCM limits");
-    let mut out = header.encode();
-    out.extend_from_slice(&table);
-    out.extend_from_slice(tag.as_ref());
-    out.extend_from_slice(&sealed);
+    out[table_end..buckets_at].copy_from_slice(tag.as_ref());
     out
 }
 
@@ -298,12 +352,20 @@ pub struct Bucket {
 }
 
 impl Bucket {
-    /// Each entry with its position in the store, in stored order.
-    pub fn views(&self) -> impl Iterator<Item = Result<(u32, View<'_>), FormatError>> {
-        counted(&self.buf[..self.len], |r| {
+    /// Each entry with its position in the store and where its fields start in the bucket, in
+    /// stored order.
+    pub fn views(&self) -> impl Iterator<Item = Result<(u32, usize, View<'_>), FormatError>> {
+        let plain = &self.buf[..self.len];
+        counted(plain, |r| {
             let position = r.u32()?;
-            Ok((position, read_view(r)?))
+            let at = plain.len() - r.0.len();
+            Ok((position, at, read_view(r)?))
         })
+    }
+
+    /// The entry whose fields start at `at` (as [`Bucket::views`] gave it).
+    fn view_at(&self, at: usize) -> Result<View<'_>, FormatError> {
+        read_view(&mut Reader(&self.buf[at..self.len]))
     }
 }
 
@@ -368,6 +430,11 @@ fn open_index<E: From<FormatError>>(
 }
 
 /// What `keep` selects in `buckets`, in stored order; `seen` hears every entry's position.
+///
+/// Two passes, so that a whole-store read stays linear when the store outgrows the CPU cache:
+/// the first opens the buckets and notes where each selected entry is; the second decodes
+/// them in stored order from the compact plaintext. (Decoding in bucket order and then moving
+/// the credentials into stored order touched the large decoded set at random.)
 fn gather<E: From<FormatError>>(
     index: &Index,
     buckets: impl IntoIterator<Item = u32>,
@@ -375,17 +442,23 @@ fn gather<E: From<FormatError>>(
     keep: impl Fn(&View<'_>) -> bool,
     mut seen: impl FnMut(u32),
 ) -> Result<Vec<Credential>, E> {
-    let mut selected = Vec::new();
+    let mut opened = Vec::new();
+    let mut found: Vec<(u32, u32, usize)> = Vec::new();
     for b in buckets {
         let bucket = index.open_bucket(b, read(index.range(b))?)?;
         for view in bucket.views() {
-            let (position, view) = view?;
+            let (position, at, view) = view?;
             seen(position);
             if keep(&view) {
-                selected.push((position, view.to_credential()?));
+                found.push((position, opened.len() as u32, at));
             }
         }
+        opened.push(bucket);
     }
-    selected.sort_unstable_by_key(|(position, _)| *position);
-    Ok(selected.into_iter().map(|(_, c)| c).collect())
+    found.sort_unstable_by_key(|&(position, ..)| position);
+    let mut selected = Vec::with_capacity(found.len());
+    for (_, bucket, at) in found {
+        selected.push(opened[bucket as usize].view_at(at)?.to_credential()?);
+    }
+    Ok(selected)
 }
