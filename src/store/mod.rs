@@ -21,6 +21,7 @@ use crate::durable::{self, Lock, Target};
 use crate::keysource::{self, DataKey, KeyId, KeySource, SourceKind};
 use crate::paths::Paths;
 use format::{FormatError, Header};
+use zeroize::Zeroizing;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -208,11 +209,14 @@ impl Store {
             })
     }
 
-    fn decode(&self, bytes: &[u8]) -> Result<Opened, Error> {
+    /// Open the store file read whole as `bytes`, decrypting it in place (then zeroized).
+    fn decode(&self, bytes: Vec<u8>) -> Result<Opened, Error> {
         let path = self.path();
-        let (header, body, data_key) = self.unlock(bytes)?;
-        let entries =
-            format::decode(&header, &data_key, body).map_err(|e| format_error(&path, e))?;
+        let mut bytes = Zeroizing::new(bytes);
+        let (header, body, data_key) = self.unlock(&bytes)?;
+        let body_at = bytes.len() - body.len();
+        let entries = format::decode_in_place(&header, &data_key, &mut bytes[body_at..])
+            .map_err(|e| format_error(&path, e))?;
         Ok(Opened {
             header,
             data_key,
@@ -236,7 +240,7 @@ impl Store {
         let file = file.unwrap_or_else(|| self.path());
         let lock = Self::lock(&file)?;
         let mut opened = match durable::read_if_exists(&file).map_err(io(&file))? {
-            Some(bytes) => self.decode(&bytes)?,
+            Some(bytes) => self.decode(bytes)?,
             None if create == Create::Never => return Ok(None),
             None => self.create(create, &file, &lock)?,
         };
@@ -263,9 +267,9 @@ impl Store {
         let Some(bytes) = durable::read_if_exists(&file).map_err(io(&file))? else {
             return Ok(None);
         };
-        let mut opened = self.decode(&bytes)?;
         // Room for the store as it is and a new token or two.
         let reserve = bytes.len() + 4096;
+        let mut opened = self.decode(bytes)?;
         let prepared = durable::prepare(&file, TEMP_PREFIX, reserve, &lock).map_err(io(&file))?;
         let (changed, out) = change(&mut opened);
         if changed {

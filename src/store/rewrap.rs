@@ -50,7 +50,9 @@ impl Store {
                 path: path.clone(),
                 source,
             })?,
-            None => self.decode(&bytes)?.data_key,
+            // Opened whole (a copy: the body is kept as it is) so that a damaged body is refused
+            // before it is rewritten under the new key.
+            None => self.decode(bytes.clone())?.data_key,
         };
         let wrapped = keysource::open(kind, &self.paths)
             .wrap_new(&key_id, &data_key, &Header::wrap_aad(&key_id, kind))

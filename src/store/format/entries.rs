@@ -245,6 +245,17 @@ impl View<'_> {
     }
 }
 
+/// Move `r` past one entry's fields without reading them (a reader that only needs to know
+/// where entries are); [`read_view`] checks them.
+pub(super) fn skip_entry(r: &mut Reader<'_>) -> Result<(), FormatError> {
+    for _ in 0..r.u16()? {
+        r.take(1)?;
+        let len = r.u32()? as usize;
+        r.take(len)?;
+    }
+    Ok(())
+}
+
 pub(super) fn read_view<'a>(r: &mut Reader<'a>) -> Result<View<'a>, FormatError> {
     let mut v = View {
         fields: [None; KNOWN_TAGS],

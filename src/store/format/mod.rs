@@ -71,6 +71,19 @@ pub fn select(
     }
 }
 
+/// [`decode`], decrypting a v2 `body` in place (a v1 body is copied): what it leaves in `body`
+/// is plaintext, for the caller to zeroize.
+pub fn decode_in_place(
+    header: &Header,
+    data_key: &DataKey,
+    body: &mut [u8],
+) -> Result<Vec<Credential>, FormatError> {
+    match header.layout {
+        None => decode(header, data_key, body),
+        Some(_) => v2::select_in_place(header, data_key, body, |_| true),
+    }
+}
+
 /// Every entry of a whole file's body, in stored order.
 pub fn decode(
     header: &Header,

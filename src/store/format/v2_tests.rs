@@ -404,3 +404,27 @@ fn scoped_tokens_in_their_instances_bucket_are_still_found() {
     assert_eq!(found, [entries[7].clone()]);
     assert_eq!(decode_file(&file, &dk).unwrap(), entries);
 }
+
+#[test]
+fn decoding_in_place_answers_what_decode_does_in_stored_order() {
+    let dk = DataKey::generate();
+    // Several buckets, each entry's bucket unrelated to its position: the reader must put them
+    // back in stored order.
+    let entries: Vec<Credential> = many(300).into_iter().chain(sample()).collect();
+    let file = seal(&header(), &dk, &entries);
+    let (h, body) = parse_header(&file).unwrap();
+    let at = file.len() - body.len();
+    let mut copy = file.clone();
+    assert_eq!(decode_in_place(&h, &dk, &mut copy[at..]).unwrap(), entries);
+    assert_ne!(copy[at..], file[at..], "the body was decrypted in place");
+    assert_eq!(decode_file(&file, &dk).unwrap(), entries);
+}
+
+#[test]
+fn a_writer_sizes_each_entry_exactly() {
+    for c in many(3).iter().chain(&sample()) {
+        let mut out = vec![7];
+        super::entries::encode_entry(&mut out, c);
+        assert_eq!(out.len() - 1, super::entries::encoded_len(c), "{}", c.id);
+    }
+}
