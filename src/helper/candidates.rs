@@ -6,7 +6,7 @@ use crate::provider::Family;
 use crate::provider::path::covering_scopes;
 use crate::resolve::{self, Lookup, Target};
 use crate::store::format::View;
-use crate::store::format::v2::scope_key;
+use crate::store::format::v2::{has_scope_key, scope_key};
 use crate::store::{Error, Store, Wanted};
 
 /// The credentials of `lookup`'s instances that can answer `target` (unscoped, or scoped to a
@@ -26,6 +26,9 @@ pub fn read(
             covering_scopes(repo).map(move |scope| (name.as_bytes(), scope.as_bytes()))
         })
         .collect();
+    // Normalized once here, not for every stored entry `keep` looks at.
+    let scope_keys: Vec<(&[u8], Vec<u8>)> =
+        scopes.iter().map(|&(p, s)| (p, scope_key(s))).collect();
     // Only the buckets that can hold what `keep` selects are read.
     let wanted = Wanted {
         protocol: query.protocol,
@@ -48,10 +51,9 @@ pub fn read(
         names.contains(&provider)
             && (every_scope
                 || view.scope().is_none_or(|scope| {
-                    let key = scope_key(scope);
-                    scopes
+                    scope_keys
                         .iter()
-                        .any(|&(p, s)| p == provider && scope_key(s) == key)
+                        .any(|(p, key)| *p == provider && has_scope_key(scope, key))
                 }))
     };
     if every_scope {

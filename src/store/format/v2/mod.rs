@@ -86,6 +86,11 @@ pub fn scope_key(scope: &[u8]) -> Vec<u8> {
     trim_slashes(scope).to_ascii_lowercase()
 }
 
+/// Whether `scope` normalizes to `key` (a [`scope_key`]), without allocating.
+pub fn has_scope_key(scope: &[u8], key: &[u8]) -> bool {
+    trim_slashes(scope).eq_ignore_ascii_case(key)
+}
+
 fn trim_slashes(scope: &[u8]) -> &[u8] {
     let start = scope.iter().position(|&b| b != b'/').unwrap_or(scope.len());
     let end = scope
