@@ -8,6 +8,7 @@
 //! A store path that is a symlink is written through: the lock and the temp file go beside the
 //! file it leads to, and the link stays (dotfiles kept in a repository through links).
 
+pub(crate) mod buffer;
 pub mod format;
 mod lookup;
 mod rewrap;
@@ -181,7 +182,7 @@ impl Store {
         let Some(file) = self.file()? else {
             return Ok(None);
         };
-        durable::read_if_exists(&file).map_err(io(&file))
+        buffer::read_if_exists(&file).map_err(io(&file))
     }
 
     /// The lock every writer of `file` takes.
@@ -239,7 +240,7 @@ impl Store {
         durable::ensure_private_dir(data_dir).map_err(io(data_dir))?;
         let file = file.unwrap_or_else(|| self.path());
         let lock = Self::lock(&file)?;
-        let mut opened = match durable::read_if_exists(&file).map_err(io(&file))? {
+        let mut opened = match buffer::read_if_exists(&file).map_err(io(&file))? {
             Some(bytes) => self.decode(bytes)?,
             None if create == Create::Never => return Ok(None),
             None => self.create(create, &file, &lock)?,
@@ -264,7 +265,7 @@ impl Store {
             return Ok(None);
         };
         let lock = Self::lock(&file)?;
-        let Some(bytes) = durable::read_if_exists(&file).map_err(io(&file))? else {
+        let Some(bytes) = buffer::read_if_exists(&file).map_err(io(&file))? else {
             return Ok(None);
         };
         // Room for the store as it is and a new token or two.

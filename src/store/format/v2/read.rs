@@ -212,7 +212,8 @@ fn decode_kept(
     found: &[Located],
     keep: impl Fn(&View<'_>) -> bool,
 ) -> Result<Vec<Credential>, FormatError> {
-    let mut selected = Vec::with_capacity(found.len());
+    // Room for a new entry or two, so that a `store` adding one need not move them all.
+    let mut selected = crate::store::buffer::large(found.len() + 4);
     for e in found {
         let view = read_view(&mut Reader(&plains[e.bucket as usize][e.at..]))?;
         if keep(&view) {

@@ -51,7 +51,7 @@ pub(in crate::store::format) fn seal_by(
         spans.push(start..end);
     }
     // Sized exactly: growing would free a buffer of plaintext without zeroing it.
-    let mut plain = Zeroizing::new(Vec::with_capacity(end));
+    let mut plain = Zeroizing::new(crate::store::buffer::large(end));
     for c in entries {
         encode_entry(&mut plain, c);
     }
@@ -75,7 +75,7 @@ pub(in crate::store::format) fn seal_by(
     let table_at = head.len();
     let buckets_at = table_at + table_len(layout.buckets);
     let total = buckets_at + total_plain + buckets * TAG_LEN;
-    let mut out = Vec::with_capacity(total);
+    let mut out = crate::store::buffer::large(total);
     out.extend_from_slice(&head);
     out.resize(buckets_at, 0);
     let aad = header.body_aad();
