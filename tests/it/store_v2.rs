@@ -109,21 +109,12 @@ fn a_large_store_answers_each_host_also_after_erase_and_store() {
     assert_eq!(file_version(&env), 2);
     // 3000 entries at 32 a bucket: 94 buckets, and the hosts asked for lie in several.
     let asked = [0, 1, 2, 17, 999, 1500, 2998, 2999];
-    let (header, body, data_key) = open_store(&env);
-    let buckets = header.layout.unwrap().buckets;
+    let hosts = asked.iter().map(|i| format!("host{i}.example"));
+    let (buckets, used) = buckets_of(&env, hosts, |host| v2::Slot::Generic {
+        protocol: b"https",
+        host,
+    });
     assert_eq!(buckets, 94);
-    let table = &body[..v2::table_len(buckets)];
-    let index = v2::Index::open(&header, &data_key, table).unwrap();
-    let used: std::collections::BTreeSet<u32> = asked
-        .iter()
-        .map(|i| {
-            let host = format!("host{i}.example");
-            index.bucket_of(v2::Slot::Generic {
-                protocol: b"https",
-                host: host.as_bytes(),
-            })
-        })
-        .collect();
     assert!(
         used.len() >= 4,
         "the hosts asked for share buckets {used:?}"
@@ -176,19 +167,12 @@ fn repository_tokens_of_one_instance_spread_and_the_most_specific_answers() {
             &token(&format!("r{i}")),
         );
     }
-    let (header, body, data_key) = open_store(&env);
-    let buckets = header.layout.unwrap().buckets;
+    let scopes = (0..n).map(|i| format!("acme/repo{i}"));
+    let (buckets, used) = buckets_of(&env, scopes, |scope| v2::Slot::Scoped {
+        provider: b"github",
+        scope,
+    });
     assert_eq!(buckets, v2::bucket_count(n + 2));
-    let index = v2::Index::open(&header, &data_key, &body[..v2::table_len(buckets)]).unwrap();
-    let used: std::collections::BTreeSet<u32> = (0..n)
-        .map(|i| {
-            let scope = format!("acme/repo{i}");
-            index.bucket_of(v2::Slot::Scoped {
-                provider: b"github",
-                scope: scope.as_bytes(),
-            })
-        })
-        .collect();
     assert!(used.len() >= 3, "repository tokens share buckets {used:?}");
 
     let path = ["credential.useHttpPath=true"];
@@ -208,4 +192,21 @@ fn repository_tokens_of_one_instance_spread_and_the_most_specific_answers() {
         fill("https://github.com/else/x.git"),
         ("wide".into(), token("wide"))
     );
+}
+
+/// The store's bucket count, and the buckets `slot` puts each of `names` in (found with the
+/// store's key, as `get` finds them).
+fn buckets_of(
+    env: &Env,
+    names: impl IntoIterator<Item = String>,
+    slot: impl for<'a> Fn(&'a [u8]) -> v2::Slot<'a>,
+) -> (u32, std::collections::BTreeSet<u32>) {
+    let (header, body, data_key) = open_store(env);
+    let buckets = header.layout.unwrap().buckets;
+    let index = v2::Index::open(&header, &data_key, &body[..v2::table_len(buckets)]).unwrap();
+    let used = names
+        .into_iter()
+        .map(|name| index.bucket_of(slot(name.as_bytes())))
+        .collect();
+    (buckets, used)
 }
