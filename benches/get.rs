@@ -50,7 +50,8 @@ fn main() {
     let git_file = root.path().join("git-credentials");
     let mut plain = String::new();
     let mut entries = Vec::with_capacity(N);
-    for i in 0..N {
+    // git stops at the first line that matches: host0, the one asked for, goes last.
+    for i in (0..N).rev() {
         let token = format!("ghp_{i:036}");
         plain.push_str(&format!("https://user{i}:{token}@host{i}.example.com\n"));
         entries.push(Credential {
@@ -80,9 +81,7 @@ fn main() {
     Store::new(paths)
         .update(Create::With(SourceKind::File), |opened| {
             // Newest first, as `store` keeps them: host0 ends up last.
-            opened.entries = std::iter::once(github)
-                .chain(entries.into_iter().rev())
-                .collect();
+            opened.entries = std::iter::once(github).chain(entries).collect();
             (true, ())
         })
         .unwrap();
