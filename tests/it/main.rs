@@ -1,6 +1,7 @@
 //! Integration tests: the real `git` binary drives the helper, each test in its own HOME.
 
 mod canary;
+mod account_input;
 mod cli;
 mod common;
 #[cfg(target_os = "linux")]
@@ -34,6 +35,7 @@ mod provider_lifecycle;
 mod provider_wire;
 mod providers;
 mod server;
+mod several_accounts;
 mod store_file;
 mod store_paths;
 mod store_v2;
