@@ -53,6 +53,10 @@ pub struct Credential {
     pub obtained: Option<i64>,
     /// Unix seconds of a refresh that failed: no further refresh until `login` again.
     pub refresh_failed: Option<i64>,
+    /// Provider only: the owners (`acme` on GitHub, a GitLab group, an Azure DevOps
+    /// organization) for which a person picked this credential among equals; `""` stands for
+    /// every repository of its host (the pick was made where git sends no path).
+    pub chosen_for: Vec<String>,
 }
 
 /// The provider field of the entry that keeps an instance's OAuth client secret. The space

@@ -1,6 +1,30 @@
 //! Text shown to a person: control characters escaped so a hostile host or username cannot
 //! hide itself behind terminal escape sequences.
 
+/// git's own reading of `GIT_TERMINAL_PROMPT` (a boolean, default true): whether a helper
+/// may ask the person at the terminal.
+pub fn prompts_allowed() -> bool {
+    std::env::var("GIT_TERMINAL_PROMPT").map_or(true, |v| {
+        !matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "0" | "false" | "no" | "off"
+        )
+    })
+}
+
+/// The controlling terminal, for reading and writing, when prompts are allowed and there is
+/// one: git's stdin and stdout are the helper protocol, so a person is reached only here.
+pub fn person() -> Option<std::fs::File> {
+    if !prompts_allowed() {
+        return None;
+    }
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .ok()
+}
+
 /// Escape control characters (C0, DEL, C1) as `\xNN` / `\u{NNNN}`.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

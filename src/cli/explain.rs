@@ -158,8 +158,9 @@ pub fn resolve(ctx: &Context, url: &str, as_json: bool) -> Result<(), Error> {
         Outcome::Ambiguous(ids) => (
             None,
             Some(format!(
-                "credentials {} are equally specific and none is the default: answering either would be a guess (use a URL username, `--repo`, or `update ID --default`)",
-                ids.join(", ")
+                "credentials {} are equally specific, none is the default and none was picked here: answering either would be a guess; {}",
+                ids.join(", "),
+                resolve::HOW_TO_CHOOSE
             )),
         ),
         Outcome::Nothing(why) => match generic {
@@ -195,6 +196,7 @@ pub fn resolve(ctx: &Context, url: &str, as_json: bool) -> Result<(), Error> {
                 "scope": c.credential.scope,
                 "token_kind": c.credential.token_kind.map(TokenKind::name),
                 "default": c.credential.is_default,
+                "picked_for": c.chosen,
                 "eligible": c.outcome.is_ok(),
                 "excluded": c.outcome.err().map(|e| e.describe()),
             })
@@ -214,6 +216,7 @@ pub fn resolve(ctx: &Context, url: &str, as_json: bool) -> Result<(), Error> {
             "pattern": m.pattern,
         })),
         "repository": resolution.repository,
+        "owner": resolution.owner,
         "answer": answer,
         "reason": reason,
         "candidates": candidates,
@@ -259,8 +262,13 @@ fn resolve_text(r: &Value) -> String {
                 Some(why) => format!("excluded: {why}"),
                 None => "eligible".into(),
             };
+            let picked = match c["picked_for"].as_str() {
+                Some("") => ", picked for this host".to_owned(),
+                Some(owner) => format!(", picked for {}", escape(owner)),
+                None => String::new(),
+            };
             out += &format!(
-                "  {} {} ({}, {}{}): {verdict}\n",
+                "  {} {} ({}, {}{}{picked}): {verdict}\n",
                 s(&c["id"]),
                 s(&c["account"]),
                 s(&c["token_kind"]),

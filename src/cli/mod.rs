@@ -9,6 +9,7 @@ mod lifecycle;
 mod login;
 mod manpage;
 mod openbao;
+mod picks;
 mod report;
 mod setup;
 mod shell;
@@ -139,6 +140,18 @@ pub enum Command {
         url: String,
         #[arg(long)]
         json: bool,
+    },
+    /// Forget picks among equal accounts that were made at the terminal when git asked.
+    ///
+    /// PLACE is a host (every pick there), HOST/OWNER as `list` shows it (`github.com/acme`),
+    /// or a repository URL (the picks that apply to it).
+    Forget {
+        /// A host, HOST/OWNER or a repository URL.
+        #[arg(required_unless_present = "all", value_name = "PLACE")]
+        place: Option<String>,
+        /// Forget every remembered pick.
+        #[arg(long, conflicts_with = "place")]
+        all: bool,
     },
     /// The provider catalogue: kinds, built-in hosts, token kinds, identity and username rules.
     Providers {
@@ -366,6 +379,7 @@ pub fn run(config: Option<PathBuf>, command: Command) -> Result<(), Error> {
         Command::Login(args) => login::login(&ctx, args),
         Command::Openbao { command } => openbao::run(&ctx, command),
         Command::Resolve { url, json } => explain::resolve(&ctx, &url, json),
+        Command::Forget { place, all } => picks::forget(&ctx, place.as_deref(), all),
         Command::Providers { json } => catalogue::providers(&ctx, json),
         Command::Doctor { json, online } => setup::doctor(&ctx, json, online),
         Command::Import {

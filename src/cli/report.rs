@@ -52,6 +52,35 @@ fn host_text(c: &Credential, config: &Config) -> String {
     }
 }
 
+/// Where a remembered pick applies, as a person names it: `github.com/acme`, or the host alone
+/// for a pick made where git sends no path.
+pub fn pick_place(c: &Credential, config: &Config, owner: &str) -> String {
+    let host = if c.host.is_empty() {
+        config
+            .instance(&c.provider)
+            .and_then(|i| i.hosts.first())
+            .map_or_else(|| c.provider.clone(), |h| h.as_str().to_owned())
+    } else {
+        c.host.clone()
+    };
+    let place = if owner.is_empty() {
+        host
+    } else {
+        format!("{host}/{owner}")
+    };
+    escape(&place)
+}
+
+fn picks_text(c: &Credential, config: &Config) -> Option<String> {
+    (!c.chosen_for.is_empty()).then(|| {
+        c.chosen_for
+            .iter()
+            .map(|o| pick_place(c, config, o))
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
 pub fn credential_json(c: &Credential, config: &Config, now: i64) -> Value {
     json!({
         "id": c.id,
@@ -76,6 +105,7 @@ pub fn credential_json(c: &Credential, config: &Config, now: i64) -> Value {
         "last_used": c.last_used,
         "rejected": c.rejected.as_ref().map(|r| json!({ "at": r.at, "url": r.url })),
         "refresh_failed": c.refresh_failed,
+        "picked_for": c.chosen_for.iter().map(|o| pick_place(c, config, o)).collect::<Vec<_>>(),
     })
 }
 
@@ -134,12 +164,20 @@ pub fn list_table(entries: &[Credential], config: &Config, now: i64, colour: boo
     let rows: Vec<[String; 9]> = entries
         .iter()
         .map(|c| {
-            let mut flags = vec![status(c, now).to_owned()];
-            if c.is_default {
-                flags.push("default".into());
+            // Each fact once: a rejection's own text starts with "rejected" or "revoked".
+            let state = status(c, now);
+            let mut flags = Vec::new();
+            if c.rejected.is_none() || !matches!(state, "rejected" | "revoked") {
+                flags.push(state.to_owned());
             }
             if let Some(r) = &c.rejected {
                 flags.push(rejection_text(r, time::date(r.at)));
+            }
+            if c.is_default {
+                flags.push("default".into());
+            }
+            if let Some(picks) = picks_text(c, config) {
+                flags.push(format!("picked for {picks}"));
             }
             if c.refresh_failed.is_some() {
                 flags.push("refresh failed: log in again".into());
@@ -224,6 +262,9 @@ pub fn credential_lines(c: &Credential, config: &Config, now: i64) -> String {
     lines.push(("expires", expiry_text(c, now)));
     lines.push(("status", status(c, now).to_owned()));
     lines.push(("default", c.is_default.to_string()));
+    if let Some(picks) = picks_text(c, config) {
+        lines.push(("picked for", picks));
+    }
     lines.push((
         "origin",
         match origin(c) {

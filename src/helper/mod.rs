@@ -6,19 +6,20 @@
 //! a provider host before it was configured as one.
 
 mod candidates;
+mod erase;
+mod filing;
+mod pick;
+
 use crate::config::Config;
-use crate::credential::{Credential, GENERIC, Origin, Rejection, new_id, unix_now};
+use crate::credential::{Credential, unix_now};
 use crate::error::Error;
 use crate::oauth::refresh;
 use crate::protocol::{Answer, Request, write_answer};
-use crate::provider::{OnReject, TokenKind};
-use crate::resolve::{self, Outcome, identifies_as};
-use crate::secret::Secret;
-use crate::store::{Create, Store};
+use crate::resolve::{self, Outcome};
+use crate::store::Store;
 
-/// `last_used` is refreshed at most this often, so that git's `store` after every successful
-/// fetch does not rewrite the store each time.
-const LAST_USED_RESOLUTION: i64 = 3600;
+pub use erase::erase;
+pub use filing::{file, storable, store};
 
 /// Answer with the credential that matches, or nothing.
 pub fn get(
@@ -40,24 +41,37 @@ pub fn get(
     let now = unix_now();
     if lookup.is_provider() {
         let resolution = resolve::resolve(&lookup, &target, &selected, now);
-        match resolution.outcome {
+        let with_pick;
+        let outcome = match resolution.outcome {
+            Outcome::Ambiguous(ids) => {
+                let owner = resolution.owner.unwrap_or_default();
+                let Some(picked) = settle_tie(store, config, request, &owner, &ids, &selected)
+                else {
+                    return Ok(());
+                };
+                with_pick = picked;
+                // Resolved again with the pick, as the next fetch will be.
+                resolve::resolve(&lookup, &target, &with_pick, now).outcome
+            }
+            other => other,
+        };
+        match outcome {
             Outcome::Answer {
                 credential,
                 username,
                 bearer,
                 ..
             } => {
-                if !refresh::due(credential, now) {
-                    return answer(request, credential, username.as_deref(), bearer, out);
-                }
-                let instance = lookup
-                    .find(&credential.provider)
-                    .expect("resolved")
-                    .instance;
-                return match refresh::refresh(store, config, instance, &credential.id)? {
-                    Some(fresh) => answer(request, &fresh, username.as_deref(), bearer, out),
-                    None => Ok(()),
-                };
+                return answer_provider(
+                    store,
+                    config,
+                    request,
+                    &lookup,
+                    credential,
+                    username.as_deref(),
+                    bearer,
+                    out,
+                );
             }
             Outcome::Ambiguous(_) => return Ok(()),
             Outcome::Nothing(_) => {
@@ -89,6 +103,70 @@ pub fn get(
         Some(credential) => write(request, &Answer::stored(credential), out),
         None => Ok(()),
     }
+}
+
+/// Answer the provider credential resolution chose, refreshing a login token first when due.
+#[allow(clippy::too_many_arguments)]
+fn answer_provider(
+    store: &Store,
+    config: &Config,
+    request: &Request,
+    lookup: &resolve::Lookup<'_>,
+    credential: &Credential,
+    username: Option<&str>,
+    bearer: bool,
+    out: &mut impl std::io::Write,
+) -> Result<(), Error> {
+    if !refresh::due(credential, unix_now()) {
+        return answer(request, credential, username, bearer, out);
+    }
+    let instance = lookup
+        .find(&credential.provider)
+        .expect("resolved")
+        .instance;
+    match refresh::refresh(store, config, instance, &credential.id)? {
+        Some(fresh) => answer(request, &fresh, username, bearer, out),
+        None => Ok(()),
+    }
+}
+
+/// Equal candidates `ids`: a person at the terminal picks one, remembered for `owner`, and the
+/// candidates come back with that pick made; without a pick, stderr says why nothing answers.
+fn settle_tie(
+    store: &Store,
+    config: &Config,
+    request: &Request,
+    owner: &str,
+    ids: &[String],
+    selected: &[Credential],
+) -> Option<Vec<Credential>> {
+    let mut tied: Vec<&Credential> = ids
+        .iter()
+        .filter_map(|id| selected.iter().find(|c| &c.id == id))
+        .collect();
+    // A person reads them by name; the store's order says nothing to them.
+    tied.sort_by(|a, b| (a.display_account(), &a.id).cmp(&(b.display_account(), &b.id)));
+    let url = request.url();
+    let Some(n) = pick::ask(&url, owner, &tied) else {
+        pick::say_why_nothing(&url, &tied);
+        return None;
+    };
+    let id = tied[n].id.clone();
+    // A pick that cannot be written still answers this once.
+    if let Err(e) = pick::remember(store, config, &id, owner) {
+        eprintln!(
+            "git-credential-vouch: the pick was not remembered: {}",
+            e.one_line()
+        );
+    }
+    let mut with_pick = selected.to_vec();
+    for c in &mut with_pick {
+        c.chosen_for.retain(|o| !o.eq_ignore_ascii_case(owner));
+        if c.id == id {
+            c.chosen_for.push(owner.to_owned());
+        }
+    }
+    Some(with_pick)
 }
 
 /// An instance backed by OpenBao answers its secret (cached), by the rules of an added token.
@@ -157,292 +235,4 @@ fn write(
         what: "writing the answer to git".into(),
         source,
     })
-}
-
-/// Store the credential git approved: on a provider host, filed under its instance and account;
-/// elsewhere replacing the generic credentials it supersedes.
-pub fn store(store: &Store, config: &Config, request: &Request) -> Result<(), Error> {
-    let Some(new) = storable(request)? else {
-        return Ok(());
-    };
-    crate::allowed::update(store, config, Create::Auto, |opened| {
-        (
-            file(&mut opened.entries, config, request, new, unix_now()),
-            (),
-        )
-    })?;
-    Ok(())
-}
-
-/// File `new` (from `request`) into `entries`. True when the entries changed.
-pub fn file(
-    entries: &mut Vec<Credential>,
-    config: &Config,
-    request: &Request,
-    new: Credential,
-    now: i64,
-) -> bool {
-    let target = request.target();
-    let lookup = resolve::lookup(config, &target);
-    if !lookup.is_provider() {
-        return file_generic(entries, request, new, now);
-    }
-    // git sends `store` after every successful use, usually with what we just answered (a
-    // Bearer token comes back as `credential`).
-    let resolution = resolve::resolve(&lookup, &target, entries, now);
-    let token = new.password.as_ref().or(new.credential.as_ref());
-    let answered = match &resolution.outcome {
-        Outcome::Answer { credential, .. } if credential.password.as_ref() == token => {
-            Some(credential.id.clone())
-        }
-        _ => None,
-    };
-    let repository = resolution.repository.clone();
-    if let Some(id) = answered {
-        let entry = entries
-            .iter_mut()
-            .find(|c| c.id == id)
-            .expect("answered from these entries");
-        return touch(entry, &new, now);
-    }
-    if new.is_pre_encoded() {
-        return file_generic(entries, request, new, now);
-    }
-    let m = resolve::primary(&lookup).expect("a provider host");
-    let host = if m.instance.per_host {
-        request.host.clone()
-    } else {
-        String::new()
-    };
-    let scope = resolve::learned_scope(m.instance.kind, repository.as_deref());
-    let user = request.username.clone().unwrap_or_default();
-    let family = m.instance.kind.family();
-    let token_kind = new
-        .password
-        .as_ref()
-        .and_then(|p| TokenKind::detect(family, p.expose()));
-    // What a person typed at git's prompt is filed as a token of the kind it shows (or the
-    // family's usual kind): never a personal access token where the instance disables them.
-    if !m.instance.pat
-        && token_kind
-            .or_else(|| TokenKind::fallback(family))
-            .is_some_and(TokenKind::is_pat)
-    {
-        return false;
-    }
-    // The account this token replaces: named exactly by the username git used (never through a
-    // fixed name like x-access-token, which many accounts share), and only if that is one.
-    let same_account = |c: &Credential| {
-        c.provider == m.instance.name
-            && c.host == host
-            && c.scope == scope
-            && [&c.username, &c.account, &c.email]
-                .iter()
-                .any(|n| n.as_deref() == Some(user.as_str()))
-    };
-    let mut same = entries.iter_mut().filter(|c| same_account(c));
-    if let (Some(entry), None) = (same.next(), same.next()) {
-        if entry.password == new.password && entry.password_expiry_utc == new.password_expiry_utc {
-            return false;
-        }
-        entry.password = new.password;
-        entry.password_expiry_utc = new.password_expiry_utc;
-        entry.oauth_refresh_token = new.oauth_refresh_token;
-        entry.token_kind = token_kind.or(entry.token_kind);
-        entry.rejected = None;
-        entry.last_used = Some(now);
-        return true;
-    }
-    entries.insert(
-        0,
-        Credential {
-            id: new_id(),
-            provider: m.instance.name.clone(),
-            host,
-            scope,
-            username: Some(user.clone()),
-            account: Some(user),
-            token_kind: token_kind.or_else(|| TokenKind::fallback(family)),
-            origin: Origin::Git,
-            created: now,
-            last_used: Some(now),
-            ..new
-        },
-    );
-    true
-}
-
-/// The credential git sent back was the one we answered: refresh its expiry if git learned a
-/// new one, and `last_used` if it is older than [`LAST_USED_RESOLUTION`]. True if changed.
-fn touch(entry: &mut Credential, sent: &Credential, now: i64) -> bool {
-    let mut changed = false;
-    if sent.password_expiry_utc.is_some() && sent.password_expiry_utc != entry.password_expiry_utc {
-        entry.password_expiry_utc = sent.password_expiry_utc;
-        changed = true;
-    }
-    if entry
-        .last_used
-        .is_none_or(|t| now - t >= LAST_USED_RESOLUTION)
-    {
-        entry.last_used = Some(now);
-        changed = true;
-    }
-    changed
-}
-
-fn file_generic(
-    entries: &mut Vec<Credential>,
-    request: &Request,
-    new: Credential,
-    now: i64,
-) -> bool {
-    let query = request.query();
-    // Only credentials of the same shape are replaced: a Bearer token stored for a host
-    // must not wipe its users' passwords.
-    let superseded = |c: &Credential| {
-        c.is_generic() && c.matches(&query) && c.is_pre_encoded() == new.is_pre_encoded()
-    };
-    let matching: Vec<&Credential> = entries.iter().filter(|c| superseded(c)).collect();
-    // Storing moves a credential to the front (git answers the most recent first), which
-    // changes nothing when it already comes first for its protocol and host.
-    let first_for_host = entries
-        .iter()
-        .find(|c| c.is_generic() && c.protocol == new.protocol && c.host == new.host);
-    if let [only] = matching.as_slice()
-        && same_secrets(only, &new)
-        && first_for_host.is_some_and(|c| c.id == only.id)
-    {
-        return false;
-    }
-    entries.retain(|c| !superseded(c));
-    entries.insert(
-        0,
-        Credential {
-            id: new_id(),
-            created: now,
-            ..new
-        },
-    );
-    true
-}
-
-/// Equal as git would store them (ignoring our own bookkeeping).
-fn same_secrets(a: &Credential, b: &Credential) -> bool {
-    a.protocol == b.protocol
-        && a.host == b.host
-        && a.path == b.path
-        && a.username == b.username
-        && a.password == b.password
-        && a.password_expiry_utc == b.password_expiry_utc
-        && a.oauth_refresh_token == b.oauth_refresh_token
-        && a.authtype == b.authtype
-        && a.credential == b.credential
-}
-
-/// What `store` keeps of `request`, or `None` for what must not be stored (expired,
-/// ephemeral, incomplete).
-pub fn storable(request: &Request) -> Result<Option<Credential>, Error> {
-    if request.ephemeral || request.password_expiry_utc.is_some_and(|e| e < unix_now()) {
-        return Ok(None);
-    }
-    let secrets = [
-        &request.password,
-        &request.oauth_refresh_token,
-        &request.credential,
-    ];
-    if secrets
-        .iter()
-        .any(|s| s.as_ref().is_some_and(Secret::has_line_breaking_bytes))
-    {
-        return Err(Error::Usage(
-            "refusing to store a secret containing a line break or NUL".into(),
-        ));
-    }
-    let base = Credential {
-        provider: GENERIC.into(),
-        protocol: request.protocol.clone(),
-        host: request.host.clone(),
-        path: request.path.clone(),
-        username: request.username.clone(),
-        password_expiry_utc: request.password_expiry_utc,
-        origin: Origin::Git,
-        ..Default::default()
-    };
-    Ok(match (&request.authtype, &request.credential) {
-        (Some(authtype), Some(credential)) => Some(Credential {
-            authtype: Some(authtype.clone()),
-            credential: Some(credential.clone()),
-            ..base
-        }),
-        // Like git's store helper: a password credential needs both fields, even if empty.
-        _ if request.username.is_some() && request.password.is_some() => Some(Credential {
-            password: request.password.clone(),
-            oauth_refresh_token: request.oauth_refresh_token.clone(),
-            ..base
-        }),
-        _ => None,
-    })
-}
-
-/// git reports a credential rejected. Each credential concerned is deleted or kept and marked
-/// rejected, per `on_reject` (instance, then global); by default what git stored is deleted
-/// (git's own semantics) and tokens added with `add` are kept, since a 401/403 on one
-/// repository says little about the token's other uses.
-pub fn erase(store: &Store, config: &Config, request: &Request) -> Result<(), Error> {
-    let target = request.target();
-    let lookup = resolve::lookup(config, &target);
-    let query = request.query();
-    let failed = request.password.as_ref().or(request.credential.as_ref());
-    crate::allowed::update(store, config, Create::Never, |opened| {
-        let now = unix_now();
-        let mut changed = false;
-        // The same reading of the URL user as `get` (on Azure DevOps it may be the organization).
-        let user = resolve::account_filter(&lookup, &target, &opened.entries);
-        let concerned = |c: &Credential| {
-            if c.is_generic() {
-                let same_secret = request
-                    .password
-                    .as_ref()
-                    .is_none_or(|p| c.password.as_ref() == Some(p))
-                    && request
-                        .credential
-                        .as_ref()
-                        .is_none_or(|p| c.credential.as_ref() == Some(p));
-                c.matches(&query) && same_secret
-            } else {
-                lookup.find(&c.provider).is_some()
-                    && (c.host.is_empty() || c.host == request.host)
-                    && user.is_none_or(|u| identifies_as(c, u))
-                    && failed.is_none_or(|f| c.password.as_ref() == Some(f))
-            }
-        };
-        let policy = |c: &Credential| {
-            lookup
-                .find(&c.provider)
-                .and_then(|m| m.instance.on_reject)
-                .or(config.on_reject)
-                .unwrap_or(match c.origin {
-                    Origin::Added => OnReject::Keep,
-                    Origin::Git => OnReject::Delete,
-                })
-        };
-        opened.entries.retain_mut(|c| {
-            if !concerned(c) {
-                return true;
-            }
-            changed = true;
-            match policy(c) {
-                OnReject::Delete => false,
-                OnReject::Keep => {
-                    c.rejected = Some(Rejection {
-                        at: now,
-                        url: request.url(),
-                    });
-                    true
-                }
-            }
-        });
-        (changed, ())
-    })?;
-    Ok(())
 }

@@ -112,8 +112,8 @@ pub fn verify(
     Ok(outcomes)
 }
 
-/// Write what the providers said into the store: stated expiries, revocations (and their
-/// end, when a token marked revoked is valid after all).
+/// Write what the providers said into the store: stated expiries, revocations, and the end of
+/// any rejection or revocation mark when the token is valid after all.
 pub fn record(store: &Store, config: &Config, outcomes: &[Outcome], now: i64) -> Result<(), Error> {
     let worth = |o: &&Outcome| matches!(o.status, Status::Valid | Status::Revoked);
     if !outcomes.iter().any(|o| worth(&o)) {
@@ -140,12 +140,9 @@ fn apply(c: &mut Credential, o: &Outcome, now: i64) {
             if o.expiry_stated {
                 c.password_expiry_utc = o.expires_at;
             }
-            if c.rejected
-                .as_ref()
-                .is_some_and(|r| r.revoked_by().is_some())
-            {
-                c.rejected = None;
-            }
+            // The provider accepts it: whatever git reported, or an earlier verify found, is
+            // over (a mark that never healed would keep a working token "rejected" for good).
+            c.rejected = None;
         }
         Status::Revoked => {
             let host = o.host.clone().unwrap_or_default();
@@ -192,5 +189,11 @@ mod tests {
         assert_eq!((r.at, r.revoked_by()), (7, Some("gitlab.com")));
         apply(&mut c, &outcome(Status::Valid, None, false), 8);
         assert!(c.rejected.is_none());
+        c.rejected = Some(Rejection {
+            at: 9,
+            url: "https://gitlab.com/g/p.git".into(),
+        });
+        apply(&mut c, &outcome(Status::Valid, None, false), 10);
+        assert!(c.rejected.is_none(), "git's rejection heals too");
     }
 }

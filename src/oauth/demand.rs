@@ -11,16 +11,7 @@ use crate::credential::Credential;
 use crate::error::Error;
 use crate::resolve::{Lookup, Target};
 use crate::store::Store;
-
-/// git's own reading of `GIT_TERMINAL_PROMPT` (a boolean, default true).
-fn prompts_allowed() -> bool {
-    std::env::var("GIT_TERMINAL_PROMPT").map_or(true, |v| {
-        !matches!(
-            v.trim().to_ascii_lowercase().as_str(),
-            "0" | "false" | "no" | "off"
-        )
-    })
-}
+use crate::term::prompts_allowed;
 
 /// Log in for `target` if its instance has an OAuth client and a person is present. `failed`:
 /// the instance's token could not be refreshed (said once on stderr either way).

@@ -70,6 +70,27 @@ pub fn covering_scopes(repo: &str) -> impl Iterator<Item = &str> {
         .chain(std::iter::once(repo))
 }
 
+/// The owner of repository `repo` on a `kind` instance: what a person's pick among equal
+/// accounts is remembered for. GitLab's groups nest, so there it is the namespace (every
+/// segment but the project); elsewhere the first segment (a GitHub user or organization, an
+/// Azure DevOps organization, a Bitbucket workspace or project). `None` for an empty path.
+pub fn owner_of(kind: Kind, repo: &str) -> Option<&str> {
+    let repo = repo.trim_matches('/');
+    if repo.is_empty() {
+        return None;
+    }
+    let cut = match kind.family() {
+        super::Family::GitLab => repo.rfind('/'),
+        _ => repo.find('/'),
+    };
+    Some(cut.map_or(repo, |i| &repo[..i]))
+}
+
+/// Whether a remembered owner covers `repo`: `""` stands for every repository.
+pub fn owner_covers(owner: &str, repo: Option<&str>) -> bool {
+    owner.is_empty() || repo.is_some_and(|repo| scope_covers(owner, repo))
+}
+
 /// The number of path segments a scope names: more is more specific.
 pub fn scope_depth(scope: &str) -> usize {
     scope
@@ -114,6 +135,21 @@ mod tests {
         let mut prefixed = instance(Kind::GitLabSelfManaged);
         prefixed.path_prefix = Some("/team-a".into());
         assert_eq!(repo_path(&prefixed, "team-a/g/p.git"), "g/p");
+    }
+
+    #[test]
+    fn owners_are_the_namespace_on_gitlab_and_the_first_segment_elsewhere() {
+        assert_eq!(owner_of(Kind::GitHub, "acme/app"), Some("acme"));
+        assert_eq!(
+            owner_of(Kind::GitLab, "group/sub/project"),
+            Some("group/sub")
+        );
+        assert_eq!(owner_of(Kind::GitLabSelfManaged, "solo"), Some("solo"));
+        assert_eq!(owner_of(Kind::AzureDevOps, "org/p/r"), Some("org"));
+        assert_eq!(owner_of(Kind::GitHub, ""), None);
+        assert!(owner_covers("", None) && owner_covers("", Some("x/y")));
+        assert!(owner_covers("ACME", Some("acme/app")));
+        assert!(!owner_covers("acme", Some("acme-corp/app")) && !owner_covers("acme", None));
     }
 
     #[test]

@@ -8,6 +8,9 @@ use crate::credential::Credential;
 use crate::provider::TokenKind;
 use crate::provider::path::{scope_covers, scope_depth};
 
+/// How a person settles a tie, said wherever vouch cannot answer because of one.
+pub const HOW_TO_CHOOSE: &str = "choose with a URL username (https://USER@HOST/...), `git credential-vouch update ID --default`, `update ID --repo OWNER/REPO`, or pick at the terminal when git asks (`git credential-vouch resolve URL` explains)";
+
 /// Why a candidate cannot answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exclusion {
@@ -94,9 +97,9 @@ pub(super) fn judge(
 }
 
 pub(super) fn choose<'s>(candidates: &[Candidate<'s>], target: &Target<'_>) -> Outcome<'s> {
-    let eligible: Vec<(&'s Credential, u32)> = candidates
+    let eligible: Vec<(&Candidate<'s>, u32)> = candidates
         .iter()
-        .filter_map(|c| c.outcome.ok().map(|rank| (c.credential, rank)))
+        .filter_map(|c| c.outcome.ok().map(|rank| (c, rank)))
         .collect();
     let Some(best) = eligible.iter().map(|(_, r)| *r).max() else {
         return Outcome::Nothing(if candidates.is_empty() {
@@ -105,7 +108,7 @@ pub(super) fn choose<'s>(candidates: &[Candidate<'s>], target: &Target<'_>) -> O
             "every stored credential for this instance is excluded (see candidates)".into()
         });
     };
-    let top: Vec<&'s Credential> = eligible
+    let top: Vec<&Candidate<'s>> = eligible
         .iter()
         .filter(|(_, r)| *r == best)
         .map(|(c, _)| *c)
@@ -115,24 +118,43 @@ pub(super) fn choose<'s>(candidates: &[Candidate<'s>], target: &Target<'_>) -> O
         10 => "the instance's path prefix",
         _ => "the host",
     };
-    let (chosen, why) = if top.len() == 1 {
+    let (chosen, why) = if let [one] = top.as_slice() {
         let how = if target.username.is_some() {
             "the URL username, then "
         } else {
             ""
         };
-        (top[0], format!("chosen by {how}{level}"))
+        (one.credential, format!("chosen by {how}{level}"))
+    } else if let Some((one, owner)) = picked(&top) {
+        let owner = if owner.is_empty() {
+            "every repository of this host".to_owned()
+        } else {
+            format!("`{owner}`")
+        };
+        (
+            one,
+            format!(
+                "{} candidates at {level}; this one was picked for {owner} (`git credential-vouch forget` undoes it)",
+                top.len()
+            ),
+        )
     } else {
-        let defaults: Vec<&&Credential> = top.iter().filter(|c| c.is_default).collect();
+        let defaults: Vec<&Candidate<'s>> = top
+            .iter()
+            .copied()
+            .filter(|c| c.credential.is_default)
+            .collect();
         match defaults.as_slice() {
             [one] => (
-                **one,
+                one.credential,
                 format!(
                     "{} candidates at {level}; this one is the default",
                     top.len()
                 ),
             ),
-            _ => return Outcome::Ambiguous(top.iter().map(|c| c.id.clone()).collect()),
+            _ => {
+                return Outcome::Ambiguous(top.iter().map(|c| c.credential.id.clone()).collect());
+            }
         }
     };
     let bearer = chosen.token_kind.is_some_and(TokenKind::is_bearer);
@@ -154,6 +176,28 @@ pub(super) fn choose<'s>(candidates: &[Candidate<'s>], target: &Target<'_>) -> O
         username,
         bearer,
         why,
+    }
+}
+
+/// Among equals, the one a person picked for the most specific owner covering the request:
+/// a pick for an owner beats one for the whole host. `None` when no pick, or two, decide.
+fn picked<'s>(top: &[&Candidate<'s>]) -> Option<(&'s Credential, &'s str)> {
+    let depth = |owner: &str| {
+        if owner.is_empty() {
+            0
+        } else {
+            scope_depth(owner) + 1
+        }
+    };
+    let best = top.iter().filter_map(|c| c.chosen).map(depth).max()?;
+    let mut at_best = top.iter().filter_map(|c| {
+        c.chosen
+            .filter(|o| depth(o) == best)
+            .map(|o| (c.credential, o))
+    });
+    match (at_best.next(), at_best.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
     }
 }
 

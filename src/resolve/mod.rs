@@ -11,9 +11,10 @@ mod identity;
 mod lookup;
 
 use crate::credential::Credential;
+use crate::provider::path::{owner_covers, owner_of, scope_depth};
 use crate::provider::{Family, Instance, Kind, repo_path};
 
-pub use choose::Exclusion;
+pub use choose::{Exclusion, HOW_TO_CHOOSE};
 pub use identity::{account_filter, identifies_as, sent_username};
 pub use lookup::{InstanceMatch, Lookup, lookup, primary};
 
@@ -33,6 +34,9 @@ pub struct Candidate<'s> {
     pub credential: &'s Credential,
     /// Higher is more specific: repository scope > path-prefix instance > host.
     pub outcome: Result<u32, Exclusion>,
+    /// The remembered choice that covers the request, if any: the owner it was made for
+    /// (`""`: every repository of the host).
+    pub chosen: Option<&'s str>,
 }
 
 #[derive(Debug)]
@@ -53,6 +57,8 @@ pub enum Outcome<'s> {
 #[derive(Debug)]
 pub struct Resolution<'s> {
     pub repository: Option<String>,
+    /// Whose repository it is (see [`owner_of`]): what a pick among equals is remembered for.
+    pub owner: Option<String>,
     pub candidates: Vec<Candidate<'s>>,
     pub outcome: Outcome<'s>,
     pub notes: Vec<String>,
@@ -99,25 +105,42 @@ pub fn resolve<'s>(
 
     let candidates: Vec<Candidate<'s>> = mine
         .iter()
-        .map(|(c, m)| Candidate {
-            credential: c,
-            outcome: choose::judge(
-                c,
-                m,
-                target,
-                user_filter,
-                repository_on(m.instance).as_deref(),
-                now,
-            ),
+        .map(|(c, m)| {
+            let repository = repository_on(m.instance);
+            Candidate {
+                credential: c,
+                outcome: choose::judge(c, m, target, user_filter, repository.as_deref(), now),
+                chosen: remembered(c, repository.as_deref()),
+            }
         })
         .collect();
     let outcome = choose::choose(&candidates, target);
+    let owner = primary
+        .zip(repository.as_deref())
+        .and_then(|(i, r)| owner_of(i.kind, r))
+        .map(str::to_owned);
     Resolution {
         repository,
+        owner,
         candidates,
         outcome,
         notes,
     }
+}
+
+/// The most specific owner `c` was picked for that covers `repository`.
+fn remembered<'s>(c: &'s Credential, repository: Option<&str>) -> Option<&'s str> {
+    c.chosen_for
+        .iter()
+        .filter(|owner| owner_covers(owner, repository))
+        .max_by_key(|owner| {
+            if owner.is_empty() {
+                0
+            } else {
+                scope_depth(owner)
+            }
+        })
+        .map(String::as_str)
 }
 
 /// For each instance of `lookup`, the repositories a scope is compared with there: the path as

@@ -11,7 +11,7 @@ use crate::server::{Accept, GitServer};
 
 /// An askpass program that records each prompt and answers `user`/`pass` (or fails when
 /// `answers` is None, so a prompt makes the git command fail).
-fn askpass(env: &Env, name: &str, answers: Option<(&str, &str)>) -> (PathBuf, PathBuf) {
+pub(crate) fn askpass(env: &Env, name: &str, answers: Option<(&str, &str)>) -> (PathBuf, PathBuf) {
     let script = env.path(&format!("{name}.sh"));
     let log = env.path(&format!("{name}.log"));
     let body = match answers {
@@ -34,7 +34,7 @@ fn prompts(log: &PathBuf) -> usize {
 }
 
 /// git with only vouch as helper; prompts go to `askpass`.
-fn git(env: &Env, askpass: &PathBuf, config: &[&str], args: &[&str]) -> Output {
+pub(crate) fn git(env: &Env, askpass: &PathBuf, config: &[&str], args: &[&str]) -> Output {
     let mut cmd = env.command("git");
     cmd.arg("-c").arg(format!("credential.helper={HELPER}"));
     for c in [
@@ -97,14 +97,14 @@ fn clone_and_push(
     Ok(())
 }
 
-fn ls_remote(env: &Env, askpass: &PathBuf, config: &[&str], url: &str) -> bool {
+pub(crate) fn ls_remote(env: &Env, askpass: &PathBuf, config: &[&str], url: &str) -> bool {
     git(env, askpass, config, &["ls-remote", url])
         .status
         .success()
 }
 
 /// The test servers speak plain http on loopback: the instance must opt in.
-fn instance(name: &str, kind: &str, server: &GitServer) -> String {
+pub(crate) fn instance(name: &str, kind: &str, server: &GitServer) -> String {
     format!(
         "[[provider]]\nname = \"{name}\"\nkind = \"{kind}\"\nhosts = [\"{}\"]\nallow_http = true\n",
         server.host()
@@ -266,39 +266,6 @@ fn a_rejected_token_follows_the_erase_policy() {
             .unwrap()
             .is_empty()
     );
-}
-
-#[test]
-fn two_accounts_on_one_host_are_chosen_by_the_url_user() {
-    let env = Env::new();
-    let server = GitServer::start(
-        &env.path("srv"),
-        vec![
-            Accept::basic(Some("alice"), "token-alice"),
-            Accept::basic(Some("bob"), "token-bob"),
-        ],
-    );
-    server.create_repo("r.git");
-    env.write_config(&instance("gt", "forgejo", &server));
-    env.add(&["gt", "--username", "alice"], "token-alice");
-    env.add(&["gt", "--username", "bob"], "token-bob");
-    let (no_prompt, _) = askpass(&env, "noprompt", None);
-    assert!(ls_remote(
-        &env,
-        &no_prompt,
-        &[],
-        &server.url_as("alice", "r.git")
-    ));
-    assert!(ls_remote(
-        &env,
-        &no_prompt,
-        &[],
-        &server.url_as("bob", "r.git")
-    ));
-    assert!(server.log().iter().any(|l| l.starts_with("alice ok")));
-    assert!(server.log().iter().any(|l| l.starts_with("bob ok")));
-    // No URL user: two equal accounts, no guess, so git has nothing and fails.
-    assert!(!ls_remote(&env, &no_prompt, &[], &server.url("r.git")));
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Integration tests: the real `git` binary drives the helper, each test in its own HOME.
 
-mod canary;
 mod account_input;
+mod canary;
 mod cli;
 mod common;
 #[cfg(target_os = "linux")]

@@ -36,7 +36,9 @@ const T_FIRST_OPTIONAL: u8 = 128;
 // Optional tags (older readers skip them): OAuth login bookkeeping.
 const T_OBTAINED: u8 = 128;
 const T_REFRESH_FAILED: u8 = 129;
-const KNOWN_OPTIONAL: usize = 2;
+// Remembered choices: owners separated by LF (an owner is a path and never holds one).
+const T_CHOSEN_FOR: u8 = 130;
+const KNOWN_OPTIONAL: usize = 3;
 
 /// `entries` as a counted list: the v1 payload.
 pub(super) fn encode_entries(entries: &[Credential]) -> Zeroizing<Vec<u8>> {
@@ -86,6 +88,7 @@ fn for_fields(c: &Credential, mut each: impl FnMut(u8, &[u8])) {
     );
     let rejected_at = int(c.rejected.as_ref().map(|r| r.at));
     let (obtained, refresh_failed) = (int(c.obtained), int(c.refresh_failed));
+    let chosen = c.chosen_for.join("\n");
     let flag = [c.is_default as u8];
     let origin = [c.origin as u8];
     let fields: [(u8, Option<&[u8]>); KNOWN_TAGS - 1 + KNOWN_OPTIONAL] = [
@@ -116,6 +119,10 @@ fn for_fields(c: &Credential, mut each: impl FnMut(u8, &[u8])) {
         ),
         (T_OBTAINED, obtained.as_ref().map(|e| &e[..])),
         (T_REFRESH_FAILED, refresh_failed.as_ref().map(|e| &e[..])),
+        (
+            T_CHOSEN_FOR,
+            (!c.chosen_for.is_empty()).then_some(chosen.as_bytes()),
+        ),
     ];
     for (tag, value) in fields {
         if let Some(value) = value {
@@ -241,6 +248,9 @@ impl View<'_> {
             rejected,
             obtained: int(T_OBTAINED)?,
             refresh_failed: int(T_REFRESH_FAILED)?,
+            chosen_for: text(T_CHOSEN_FOR)?
+                .map(|t| t.split('\n').map(str::to_owned).collect())
+                .unwrap_or_default(),
         })
     }
 }
