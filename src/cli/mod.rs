@@ -353,10 +353,12 @@ pub fn run(config: Option<PathBuf>, command: Command) -> Result<(), Error> {
     unlock::allow_asking(&command);
     match command {
         Command::Get | Command::Store | Command::Erase => run_helper(&ctx, command),
-        Command::Add(args) => accounts::add(&ctx, args),
+        Command::Add(args) => accounts::add(&ctx, args).and_then(|()| setup::send_paths(&ctx)),
         Command::List { json } => accounts::list(&ctx, json),
         Command::Show { id, json } => accounts::show(&ctx, &id, json),
-        Command::Update(args) => accounts::update(&ctx, args),
+        Command::Update(args) => {
+            accounts::update(&ctx, args).and_then(|()| setup::send_paths(&ctx))
+        }
         Command::Rotate {
             id,
             expires,

@@ -1,6 +1,7 @@
 //! Setting up, diagnosing and moving: init, rekey, doctor, import, purge, configure and
 //! unconfigure.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::{Context, KeyArg};
@@ -120,9 +121,46 @@ type ConfigChange =
 
 pub(super) fn git_config(ctx: &Context, scope: Scope, change: ConfigChange) -> Result<(), Error> {
     let exe = current_exe()?;
-    let urls = gitconfig::path_urls(&ctx.config()?);
+    let config = ctx.config()?;
+    // Best effort: a store that is missing or locked needs no paths beyond the kinds' own.
+    let entries = ctx.store.select(|_| true).unwrap_or_default();
+    let mut urls = gitconfig::path_urls(&config);
+    for need in gitconfig::path_needs(&config, &entries) {
+        if !urls.contains(&need.url) {
+            urls.push(need.url);
+        }
+    }
     for line in change(scope, &exe, &ctx.store.paths().data_dir, &urls)? {
         println!("{line}");
+    }
+    Ok(())
+}
+
+/// After an account changed: make git send the path where vouch now needs it, in the scope
+/// where vouch is configured, and say so; where vouch is not configured, say at a terminal what
+/// to run. The account change itself is done: a failure here is only said.
+pub(super) fn send_paths(ctx: &Context) -> Result<(), Error> {
+    let config = ctx.config()?;
+    let entries = ctx.store.select(|_| true)?;
+    let needs = gitconfig::path_needs(&config, &entries);
+    match gitconfig::ensure_http_paths(&ctx.store.paths().data_dir, &needs) {
+        Ok(done) => {
+            for line in done.set {
+                eprintln!("git-credential-vouch: {line}");
+            }
+            if std::io::stderr().is_terminal() {
+                for need in done.unconfigured {
+                    eprintln!(
+                        "git-credential-vouch: git sends no path to {} ({}): run `git credential-vouch configure`",
+                        need.url, need.why
+                    );
+                }
+            }
+        }
+        Err(e) => eprintln!(
+            "git-credential-vouch: could not make git send the path: {}",
+            e.one_line()
+        ),
     }
     Ok(())
 }

@@ -280,3 +280,131 @@ fn a_verify_that_finds_the_token_valid_ends_a_rejection_mark() {
     assert_ok(&out, "verify");
     assert_eq!(env.list_json()["credentials"][0]["status"], "ok");
 }
+
+fn git_config_get(env: &Env, key: &str) -> Option<String> {
+    let out = run(
+        env.command("git")
+            .args(["config", "--global", "--get", key]),
+        b"",
+    );
+    out.status.success().then(|| stdout(&out).trim().to_owned())
+}
+
+const GITHUB_PATH_KEY: &str = "credential.https://github.com.useHttpPath";
+
+#[test]
+fn a_repository_scope_makes_git_send_the_path_where_vouch_is_configured() {
+    let env = Env::new();
+    env.vouch(&["configure"], "");
+    let personal = env.add(
+        &["github", "--username", "me", "--default"],
+        "ghp_personalpersonalpersonal01",
+    );
+    assert_eq!(
+        git_config_get(&env, GITHUB_PATH_KEY),
+        None,
+        "one account needs no path"
+    );
+    // Before: the scope could never apply (git sent no path); now add says what it set.
+    let out = env.helper(
+        &["add", "github", "--username", "worker", "--repo", "acme"],
+        b"ghp_workerworkerworkerworker01\n",
+    );
+    assert_ok_status(&out, "add --repo");
+    assert!(
+        stderr(&out).contains(&format!("set {GITHUB_PATH_KEY} = true (global config)")),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        git_config_get(&env, GITHUB_PATH_KEY).as_deref(),
+        Some("true")
+    );
+    // Plain git, nothing passed on the command line: acme gets the worker token, the rest the
+    // personal default.
+    let fill = |url: &str| {
+        let out = env.git_credential(&[], "fill", &format!("url={url}\n"));
+        assert!(out.status.success(), "{}", stderr(&out));
+        fields(&out.stdout)
+    };
+    let acme = fill("https://github.com/acme/app.git");
+    assert_eq!(acme["username"], "worker");
+    assert_eq!(acme["password"], "ghp_workerworkerworkerworker01");
+    assert_eq!(fill("https://github.com/me/dotfiles.git")["username"], "me");
+    let doctor = env.helper(&["doctor", "--json"], b"");
+    assert_eq!(
+        doctor_check(&doctor, "http-path")["level"],
+        "ok",
+        "{}",
+        stdout(&doctor)
+    );
+    // unconfigure takes it back with the rest.
+    let undone = env.vouch(&["unconfigure"], "");
+    assert!(
+        undone.contains(&format!("unset {GITHUB_PATH_KEY}")),
+        "{undone}"
+    );
+    assert_eq!(git_config_get(&env, GITHUB_PATH_KEY), None);
+    let doctor = env.helper(&["doctor", "--json"], b"");
+    let check = doctor_check(&doctor, "http-path");
+    assert_eq!(check["level"], "warn");
+    assert!(
+        check["message"]
+            .as_str()
+            .unwrap()
+            .contains("https://github.com"),
+        "{check}"
+    );
+    let _ = personal;
+}
+
+#[test]
+fn configure_sets_the_path_for_hosts_with_scopes_and_several_accounts() {
+    let env = Env::new();
+    env.add(
+        &["github", "--username", "worker", "--repo", "acme"],
+        "ghp_workerworkerworkerworker01",
+    );
+    env.add(
+        &["gitlab", "--email", "a@corp.example"],
+        "glpat-aaaaaaaaaaaaaaaaaaaa",
+    );
+    env.add(
+        &["gitlab", "--email", "b@corp.example"],
+        "glpat-bbbbbbbbbbbbbbbbbbbb",
+    );
+    env.add(&["codeberg", "--username", "solo"], "codeberg-token-0001");
+    let out = env.vouch(&["configure"], "");
+    assert!(
+        out.contains(&format!("set {GITHUB_PATH_KEY} = true")),
+        "{out}"
+    );
+    assert!(
+        out.contains("set credential.https://gitlab.com.useHttpPath = true"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("codeberg.org"),
+        "one account needs no path: {out}"
+    );
+}
+
+#[test]
+fn doctor_warns_where_two_accounts_tie_until_one_is_the_default() {
+    let (env, _server, alice, bob) = two_accounts();
+    let out = env.helper(&["doctor", "--json"], b"");
+    let check = doctor_check(&out, "accounts");
+    assert_eq!(check["level"], "warn", "{check}");
+    let message = check["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("alice [{alice}]")) && message.contains(&format!("bob [{bob}]")),
+        "{message}"
+    );
+    env.vouch(&["update", &alice, "--default"], "");
+    let out = env.helper(&["doctor", "--json"], b"");
+    assert_eq!(doctor_check(&out, "accounts")["level"], "ok");
+}
+
+fn assert_ok_status(out: &std::process::Output, what: &str) {
+    assert!(out.status.success(), "{what}: {}", stderr(out));
+}

@@ -13,6 +13,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 
+mod http_path;
+
+use http_path::set_http_paths;
+pub use http_path::{Ensured, PathNeed, ensure_http_paths, path_needs, path_urls, sends_path};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
@@ -183,45 +188,6 @@ fn record_path(state_dir: &Path, scope: Scope) -> PathBuf {
     state_dir.join(format!("configured-{}.json", scope.name()))
 }
 
-/// The URLs whose credentials need the path: hosts of kinds that tell tenants apart by path
-/// (Azure DevOps, CodeCommit) and of instances limited to a path prefix.
-pub fn path_urls(config: &crate::config::Config) -> Vec<String> {
-    let mut urls: Vec<String> = config
-        .instances
-        .iter()
-        .filter(|i| i.kind.needs_path() || i.path_prefix.is_some())
-        .flat_map(|i| {
-            let schemes: &[&str] = if i.allow_http {
-                &["https", "http"]
-            } else {
-                &["https"]
-            };
-            i.hosts
-                .iter()
-                .flat_map(move |h| schemes.iter().map(move |s| format!("{s}://{h}")))
-        })
-        .collect();
-    urls.dedup();
-    urls
-}
-
-fn http_path_key(url: &str) -> String {
-    format!("credential.{url}.useHttpPath")
-}
-
-/// Set useHttpPath for `urls` where the scope has no value yet. Returns the keys set.
-fn set_http_paths(scope: Scope, urls: &[String]) -> Result<Vec<String>, Error> {
-    let mut set = Vec::new();
-    for url in urls {
-        let key = http_path_key(url);
-        if get_all(scope, &key)?.is_empty() {
-            git_ok(&["config", scope.flag(), &key, "true"])?;
-            set.push(key);
-        }
-    }
-    Ok(set)
-}
-
 /// Make vouch the first helper git asks, and make git send the path to the hosts that need
 /// it. Returns lines describing what was done.
 pub fn configure(
@@ -292,15 +258,19 @@ pub fn configure(
         http_path_keys,
         created_file,
     };
+    write_record(&path, &record)?;
+    Ok(lines)
+}
+
+fn write_record(path: &Path, record: &Record) -> Result<(), Error> {
     std::fs::write(
-        &path,
-        serde_json::to_vec_pretty(&record).expect("serializable"),
+        path,
+        serde_json::to_vec_pretty(record).expect("serializable"),
     )
     .map_err(|source| Error::Io {
         what: format!("writing {}", path.display()),
         source,
-    })?;
-    Ok(lines)
+    })
 }
 
 fn read_record(path: &Path) -> Result<Option<Record>, Error> {

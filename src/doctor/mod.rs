@@ -1,6 +1,8 @@
 //! `doctor`: one line per check, ok / warn / fail, about everything that makes git get a
 //! credential from vouch or not.
 
+mod accounts;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -55,6 +57,10 @@ pub fn run(store: &Store, config: Result<Config, String>, exe: &Path) -> Vec<Che
     checks.push(key_cache_check());
     if let Some(entries) = entries {
         checks.extend(token_checks(&entries));
+        if let Ok(config) = &config {
+            checks.extend(accounts::tie_checks(config, &entries));
+            checks.extend(accounts::path_checks(config, &entries));
+        }
     }
     checks.push(plaintext_check());
     checks
