@@ -12,6 +12,8 @@ mod errors;
 mod faults;
 mod hardening;
 mod helper_protocol;
+mod hostile_oauth;
+mod hostile_services;
 mod import;
 mod injection;
 mod install_timer;
