@@ -134,7 +134,9 @@ fn login(
         }
     }
     .map_err(|f| match f {
-        Failure::Refused(why) => Failure::Refused(format!("{} refused: {why}", method.describe())),
+        Failure::Refused(why) | Failure::Denied(why) => {
+            Failure::Refused(format!("{} refused: {why}", method.describe()))
+        }
         other => other,
     })?;
     contents.client_token = Some(ClientToken {

@@ -50,10 +50,40 @@ pub struct ClientToken {
     pub expires: Option<i64>,
 }
 
+/// Failed requests for one secret, so that the processes waiting on the cache lock (and the
+/// `get`s after them) answer the cached copy at once instead of each asking a cluster that does
+/// not answer.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outage {
+    /// Unix seconds of the last failed request.
+    pub last: i64,
+    /// Failed requests in a row.
+    pub failures: u32,
+}
+
+impl Outage {
+    /// The first retry after 30 s, doubling with each failure, at most every 10 minutes.
+    pub fn retry_at(&self) -> i64 {
+        let doublings = self.failures.saturating_sub(1).min(5);
+        self.last.saturating_add((30i64 << doublings).min(600))
+    }
+
+    /// One more failure at `now`.
+    pub fn after(previous: Option<Outage>, now: i64) -> Outage {
+        Outage {
+            last: now,
+            failures: previous.map_or(1, |o| o.failures.saturating_add(1)),
+        }
+    }
+}
+
 #[derive(Serialize, Deserialize, Default)]
 pub struct Contents {
     #[serde(default)]
     pub secrets: BTreeMap<String, Entry>,
+    /// Per secret (the same names as `secrets`): the requests that failed lately.
+    #[serde(default)]
+    pub outages: BTreeMap<String, Outage>,
     pub approle: Option<AppRole>,
     pub client_token: Option<ClientToken>,
 }
@@ -94,11 +124,7 @@ impl Cache {
     /// The contents; empty when there is no cache yet. A cache sealed with another data key
     /// (the store was purged and made anew) or damaged counts as empty and is replaced.
     pub fn read(&self, key: &DataKey) -> Result<Contents, Error> {
-        let bytes = durable::read_if_exists(&self.path).map_err(|source| Error::Io {
-            what: format!("reading {}", self.path.display()),
-            source,
-        })?;
-        let Some(bytes) = bytes else {
+        let Some(bytes) = self.bytes()? else {
             return Ok(Contents::default());
         };
         if bytes.len() >= HEADER_LEN
@@ -111,6 +137,43 @@ impl Cache {
             )));
         }
         Ok(open(key, &bytes).unwrap_or_default())
+    }
+
+    fn bytes(&self) -> Result<Option<Vec<u8>>, Error> {
+        durable::read_if_exists(&self.path).map_err(|source| Error::Io {
+            what: format!("reading {}", self.path.display()),
+            source,
+        })
+    }
+
+    /// Where a damaged cache is set aside (see [`Cache::read_locked`]); `doctor` reports it.
+    pub fn damaged_path(&self) -> PathBuf {
+        self.path.with_extension("vouch.damaged")
+    }
+
+    /// [`Cache::read`] for a writer holding the lock: a cache that exists but does not open
+    /// (damaged, or sealed with another data key) is not silently replaced, since it may hold
+    /// the only copy of an AppRole secret ID: it is moved to [`Cache::damaged_path`] and one
+    /// stderr line says so.
+    pub fn read_locked(&self, key: &DataKey, _lock: &Lock) -> Result<Contents, Error> {
+        let Some(bytes) = self.bytes()? else {
+            return Ok(Contents::default());
+        };
+        if let Some(contents) = open(key, &bytes) {
+            return Ok(contents);
+        }
+        let contents = self.read(key)?; // a newer version is an error, not damage
+        let aside = self.damaged_path();
+        std::fs::rename(&self.path, &aside).map_err(|source| Error::Io {
+            what: format!("setting {} aside", self.path.display()),
+            source,
+        })?;
+        eprintln!(
+            "git-credential-vouch: warning: the OpenBao cache {} is damaged or sealed with another key; it was moved to {} and a new one is started (a kept AppRole needs `git credential-vouch openbao login --approle` again)",
+            self.path.display(),
+            aside.display()
+        );
+        Ok(contents)
     }
 
     /// The lock every writer takes around read-refresh-write, so that many processes refresh
@@ -194,6 +257,25 @@ fn open(key: &DataKey, bytes: &[u8]) -> Option<Contents> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outages_back_off_from_30_seconds_to_10_minutes_without_overflow() {
+        let first = Outage::after(None, 100);
+        assert_eq!((first.failures, first.retry_at()), (1, 130));
+        let second = Outage::after(Some(first), 200);
+        assert_eq!(second.retry_at(), 260);
+        let many = Outage {
+            last: i64::MAX - 5,
+            failures: u32::MAX,
+        };
+        assert_eq!(Outage::after(Some(many), 0).failures, u32::MAX);
+        assert_eq!(many.retry_at(), i64::MAX);
+        let tenth = Outage {
+            last: 0,
+            failures: 10,
+        };
+        assert_eq!(tenth.retry_at(), 600);
+    }
 
     #[test]
     fn sealed_contents_open_only_with_the_same_key_and_hide_secrets() {

@@ -18,7 +18,11 @@ pub enum Failure {
     /// The cluster could not be asked (network, timeout, sealed or no active node): a cached
     /// copy may answer.
     Unreachable(String),
-    /// OpenBao answered no (permission denied, no such secret, bad login): nothing answers.
+    /// OpenBao refused this secret (403, or an OpenBao 404 for the path, or the secret was
+    /// deleted): access is gone, and so is the cached copy.
+    Denied(String),
+    /// Another explicit no from OpenBao (a bad login, a path that is no KV v2 secret): nothing
+    /// new answers, but a cached copy still may, as when OpenBao is unreachable.
     Refused(String),
 }
 
@@ -26,7 +30,7 @@ impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Failure::Unreachable(why) => write!(f, "unreachable ({why})"),
-            Failure::Refused(why) => f.write_str(why),
+            Failure::Denied(why) | Failure::Refused(why) => f.write_str(why),
         }
     }
 }
@@ -77,19 +81,31 @@ impl Api {
             .http
             .exchange(&url, &headers, body)
             .map_err(|e| Failure::Unreachable(e.one_line()))?;
+        let from_openbao = is_openbao_error(&answer);
         match status {
             200..=299 => Ok(answer),
+            // vouch follows no redirects (a token must not travel to where a server points).
+            300..=399 => Err(Failure::Unreachable(format!(
+                "redirected (HTTP {status}); give the address of the active node or of the load balancer"
+            ))),
+            403 => Err(Failure::Denied(
+                reason(&answer).unwrap_or_else(|| "permission denied (HTTP 403)".into()),
+            )),
+            404 if from_openbao => Err(Failure::Denied(
+                reason(&answer).unwrap_or_else(|| "no secret at this path".into()),
+            )),
             // Sealed, standby without an active node, rate limited: the cluster, not the token.
             429 | 500..=599 => Err(Failure::Unreachable(format!(
                 "HTTP {status}{}",
                 reason(&answer).map_or(String::new(), |r| format!(": {r}"))
             ))),
-            404 => Err(Failure::Refused(
-                reason(&answer).unwrap_or_else(|| "no secret at this path".into()),
-            )),
-            _ => Err(Failure::Refused(
+            _ if from_openbao => Err(Failure::Refused(
                 reason(&answer).unwrap_or_else(|| format!("HTTP {status}")),
             )),
+            // A proxy's or load balancer's page says nothing about the secret.
+            _ => Err(Failure::Unreachable(format!(
+                "HTTP {status} that is not OpenBao's answer (a proxy in between?)"
+            ))),
         }
     }
 
@@ -104,10 +120,13 @@ impl Api {
             data: Option<BTreeMap<String, serde_json::Value>>,
         }
         let body = self.call(&super::data_path(path), Some(token), None)?;
-        let outer: Outer = serde_json::from_slice(&body)
+        let json: serde_json::Value = serde_json::from_slice(&body).map_err(|_| {
+            Failure::Unreachable("HTTP 200 that is not OpenBao's JSON (a proxy in between?)".into())
+        })?;
+        let outer: Outer = serde_json::from_value(json)
             .map_err(|_| Failure::Refused("the answer is not a KV version 2 secret".into()))?;
         let Some(data) = outer.data.data else {
-            return Err(Failure::Refused(
+            return Err(Failure::Denied(
                 "the secret was deleted (no current version)".into(),
             ));
         };
@@ -166,6 +185,12 @@ impl Api {
         self.call("auth/token/lookup-self", Some(token), None)
             .map(|_| ())
     }
+}
+
+/// Whether `body` is OpenBao's own error answer (`{"errors": [...]}`), not a proxy's page.
+fn is_openbao_error(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .is_ok_and(|v| v.get("errors").is_some_and(serde_json::Value::is_array))
 }
 
 /// OpenBao's `errors` list, joined, bounded and escaped.

@@ -6,7 +6,7 @@
 //! The secret becomes a credential by the same rules as `add`: token kind from `token_kind` or
 //! the token's prefix, identity from `username`/`email` per the kind, expiry from `expires_at`.
 
-use super::cache::{Cache, Contents, Entry};
+use super::cache::{Cache, Contents, Entry, Outage};
 use super::client::{Api, Failure, Fields};
 use super::{Settings, auth};
 use crate::cli::account_input;
@@ -57,63 +57,95 @@ pub fn credential(
     let cache = Cache::new(store.paths());
     let contents = cache.read(&key)?;
     if let Some(entry) = contents.secrets.get(&name).filter(|e| fresh(e, now, ttl)) {
-        return Ok(build(instance, path, entry));
+        return Ok(usable(instance, path, entry, now));
     }
     drop(contents);
     let lock = cache.lock()?;
-    // Another process may have refreshed while this one waited for the lock.
-    let mut contents = cache.read(&key)?;
+    // Another process may have refreshed (or failed to) while this one waited for the lock.
+    let mut contents = cache.read_locked(&key, &lock)?;
+    let now = crate::credential::unix_now();
     if let Some(entry) = contents.secrets.get(&name).filter(|e| fresh(e, now, ttl)) {
-        return Ok(build(instance, path, entry));
+        return Ok(usable(instance, path, entry, now));
     }
-    let api = Api::new(
-        settings.http()?,
-        address.clone(),
-        settings.namespace.clone(),
-    );
-    let outcome = fetch(&api, &settings, &mut contents, path, now);
+    let outage = contents.outages.get(&name).copied();
+    let outcome = match outage.filter(|o| now < o.retry_at()) {
+        Some(o) => Err(Failure::Unreachable(format!(
+            "it failed {} ago; next try in {}",
+            crate::time::duration_words((now - o.last).max(0) as u64),
+            crate::time::duration_words((o.retry_at() - now).max(0) as u64)
+        ))),
+        None => {
+            let api = Api::new(
+                settings.http()?,
+                address.clone(),
+                settings.namespace.clone(),
+            );
+            let outcome = fetch(&api, &settings, &mut contents, path, now);
+            if matches!(outcome, Err(Failure::Unreachable(_) | Failure::Refused(_))) {
+                let failed_at = crate::credential::unix_now();
+                contents
+                    .outages
+                    .insert(name.clone(), Outage::after(outage, failed_at));
+            } else {
+                contents.outages.remove(&name);
+            }
+            outcome
+        }
+    };
     let answer = match outcome {
         Ok(fields) => {
             let entry = Entry {
                 fetched: now,
                 fields,
             };
-            let built = build(instance, path, &entry);
+            let built = usable(instance, path, &entry, now);
             contents.secrets.insert(name, entry);
             built
         }
-        Err(Failure::Refused(why)) => {
+        Err(Failure::Denied(why)) => {
             eprintln!("git-credential-vouch: openbao {path}: {why}");
             // Access was taken away: the cached copy must not answer any more.
             contents.secrets.remove(&name);
             None
         }
-        Err(Failure::Unreachable(why)) => {
-            let stale = contents
-                .secrets
-                .get(&name)
-                .and_then(|e| build(instance, path, e));
-            match stale {
-                Some(c) if !c.is_expired(now) => {
+        // Unreachable, or a no that says nothing about this secret (a bad login, a proxy's
+        // page, a redirect): the cached copy answers until the token's own expiry.
+        Err(failure) => {
+            let stale = contents.secrets.get(&name);
+            match stale.and_then(|e| build(instance, path, e).map(|c| (c, e.fetched))) {
+                Some((c, fetched)) if !c.is_expired(now) => {
                     eprintln!(
-                        "git-credential-vouch: warning: OpenBao at {address} is unreachable ({why}); answering the copy of {path} cached {} ago",
-                        crate::time::duration_words(
-                            (now - contents.secrets[&name].fetched).max(0) as u64
-                        )
+                        "git-credential-vouch: warning: OpenBao at {address}: {failure}; answering the copy of {path} cached {} ago",
+                        crate::time::duration_words((now - fetched).max(0) as u64)
                     );
                     Some(c)
                 }
                 _ => {
                     eprintln!(
-                        "git-credential-vouch: openbao {path}: OpenBao at {address} is unreachable ({why}) and no usable copy is cached"
+                        "git-credential-vouch: openbao {path}: OpenBao at {address}: {failure}; no usable copy is cached"
                     );
                     None
                 }
             }
         }
     };
-    cache.write(&key, &contents, &lock)?;
+    if outage.is_none_or(|o| now >= o.retry_at()) {
+        cache.write(&key, &contents, &lock)?;
+    }
     Ok(answer)
+}
+
+/// [`build`], and a token past its `expires_at` is said on stderr rather than dropped silently.
+fn usable(instance: &Instance, path: &str, entry: &Entry, now: i64) -> Option<Credential> {
+    let c = build(instance, path, entry)?;
+    if let Some(expiry) = c.password_expiry_utc.filter(|_| c.is_expired(now)) {
+        eprintln!(
+            "git-credential-vouch: openbao {path}: the token expired on {} (its expires_at): put a new one in OpenBao",
+            crate::time::datetime(expiry)
+        );
+        return None;
+    }
+    Some(c)
 }
 
 /// Read `path` with a client token, logging in again once when a kept login token is refused
@@ -127,7 +159,8 @@ pub fn fetch(
 ) -> Result<Fields, Failure> {
     let (token, method) = auth::client_token(api, settings, contents, now, false)?;
     match api.read_kv(path, &token) {
-        Err(Failure::Refused(_)) if !matches!(method, auth::Method::Env(_)) => {
+        // A kept login token refused (revoked or expired early): one new login.
+        Err(Failure::Denied(_)) if !matches!(method, auth::Method::Env(_)) => {
             let (token, _) = auth::client_token(api, settings, contents, now, true)?;
             api.read_kv(path, &token)
         }
@@ -196,7 +229,7 @@ pub fn save_approle(
     let key: DataKey = store.data_key(Create::Auto)?.expect("created when missing");
     let cache = Cache::new(store.paths());
     let lock = cache.lock()?;
-    let mut contents = cache.read(&key)?;
+    let mut contents = cache.read_locked(&key, &lock)?;
     contents.approle = Some(super::cache::AppRole {
         role_id,
         secret_id: secret_id.expose().to_owned(),
@@ -209,7 +242,9 @@ pub fn save_approle(
     let mut approle_only = settings.clone();
     approle_only.jwt = None;
     auth::login_approle(&api, &approle_only, &mut trial, now).map_err(|f| match f {
-        Failure::Refused(why) => Error::Usage(format!("openbao login: {why}")),
+        Failure::Refused(why) | Failure::Denied(why) => {
+            Error::Usage(format!("openbao login: {why}"))
+        }
         Failure::Unreachable(why) => Error::Runtime(format!("openbao login: {why}")),
     })?;
     contents.client_token = trial.client_token.take();

@@ -167,6 +167,17 @@ pub fn checks(store: &Store, config: &Config) -> Vec<Check> {
     };
     let api = Api::new(http, address.clone(), settings.namespace.clone());
     let mut out = Vec::new();
+    let aside = Cache::new(store.paths()).damaged_path();
+    if aside.exists() {
+        out.push(check(
+            "openbao cache",
+            Level::Warn,
+            format!(
+                "a damaged OpenBao cache was set aside at {}: a kept AppRole needs `git credential-vouch openbao login --approle` again; then delete that file",
+                aside.display()
+            ),
+        ));
+    }
     match api.health() {
         Ok(()) => out.push(check("openbao", Level::Ok, format!("{address} answers"))),
         Err(f) => {
@@ -216,7 +227,7 @@ pub fn checks(store: &Store, config: &Config) -> Vec<Check> {
                     ),
                 }
             }
-            Err(Failure::Refused(why) | Failure::Unreachable(why)) => {
+            Err(Failure::Denied(why) | Failure::Refused(why) | Failure::Unreachable(why)) => {
                 (Level::Fail, format!("{}: {path}: {why}", instance.name))
             }
         };

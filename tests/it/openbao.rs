@@ -30,7 +30,7 @@ fn put(bao: &Bao, token: &str) {
 }
 
 /// `get` run directly, with `BAO_TOKEN` when given.
-fn spawn_get(env: &Env, bao_token: Option<&str>) -> std::process::Child {
+pub(crate) fn spawn_get(env: &Env, bao_token: Option<&str>) -> std::process::Child {
     let mut cmd = env.command(HELPER);
     if let Some(t) = bao_token {
         cmd.env("BAO_TOKEN", t);
