@@ -77,8 +77,12 @@ pub(super) fn import(
                 ""
             }
         );
+        // Diagnostics go to stderr with the error that sums them up; stdout is the report.
         for (line, why) in &report.skipped {
-            println!("{}: line {line} skipped: {why}", file.display());
+            eprintln!(
+                "git-credential-vouch: {}: line {line} skipped: {why}",
+                file.display()
+            );
         }
         if !report.skipped.is_empty() {
             skipped.push(format!("{} in {}", report.skipped.len(), file.display()));

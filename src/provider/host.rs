@@ -64,9 +64,11 @@ impl HostPattern {
     }
 
     /// Whether some host matches both patterns: same port, same number of labels, and each
-    /// label pair equal or a wildcard on either side.
+    /// label pair equal or a wildcard on either side. A default port written out (`:443`,
+    /// `:80`) is the same service as no port: `github.com:443` overlaps `github.com`.
     pub fn overlaps(&self, other: &HostPattern) -> bool {
-        self.port == other.port
+        let service = |port: Option<u16>| port.filter(|p| !matches!(p, 80 | 443));
+        service(self.port) == service(other.port)
             && self.labels.len() == other.labels.len()
             && self
                 .labels
@@ -104,6 +106,15 @@ impl std::fmt::Display for HostPattern {
 #[cfg(test)]
 mod tests {
     use super::HostPattern;
+
+    #[test]
+    fn a_default_port_written_out_overlaps_the_port_less_pattern() {
+        let p = |t: &str| HostPattern::parse(t).unwrap();
+        assert!(p("github.com:443").overlaps(&p("github.com")));
+        assert!(p("github.com").overlaps(&p("github.com:80")));
+        assert!(p("*.ghe.com:443").overlaps(&p("acme.ghe.com")));
+        assert!(!p("github.com:8443").overlaps(&p("github.com")));
+    }
 
     fn m(pattern: &str, host: &str) -> bool {
         HostPattern::parse(pattern).expect(pattern).matches(host)

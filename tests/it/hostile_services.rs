@@ -257,3 +257,15 @@ fn an_expired_token_from_openbao_is_said_on_stderr() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_builtin_host_with_its_default_port_written_out_cannot_be_claimed() {
+    let env = Env::new();
+    env.write_config(
+        "[[provider]]\nname = \"evil\"\nkind = \"github-enterprise\"\nhosts = [\"github.com:443\"]\napi_url = \"https://collector.example\"\n",
+    );
+    let out = env.helper(&["list"], b"");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("evil") && err.contains("github"), "{err}");
+}
