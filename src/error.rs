@@ -96,7 +96,9 @@ fn store_exit(e: &store::Error) -> u8 {
 /// kind cannot do, or a bad `api_url`, is bad input.
 fn api_exit(e: &ApiError) -> u8 {
     match e {
-        ApiError::NoAnswer(_) | ApiError::Unexpected { .. } => exit::RUNTIME,
+        ApiError::NoAnswer(_) | ApiError::Unexpected { .. } | ApiError::UnusableAnswer { .. } => {
+            exit::RUNTIME
+        }
         ApiError::Unauthorized { .. } | ApiError::Refused { .. } => exit::PROVIDER,
         ApiError::Unsupported(_) | ApiError::BadUrl(_) => exit::USAGE,
     }

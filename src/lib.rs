@@ -31,6 +31,7 @@ pub mod protocol;
 pub mod provider;
 pub mod provider_api;
 pub mod resolve;
+pub mod sealed;
 pub mod secret;
 pub mod store;
 pub mod term;

@@ -54,6 +54,16 @@ pub fn run(store: &Store, config: Result<Config, String>, exe: &Path) -> Vec<Che
     }
     let entries = store_checks(store, &mut checks);
     checks.push(leftover_check(store));
+    if crate::lifecycle::rescue::waiting(store.paths()) {
+        checks.push(check(
+            "rescue",
+            Level::Warn,
+            format!(
+                "a token a provider rotated waits in {} (the store could not be written then): `git credential-vouch verify` files it",
+                crate::lifecycle::rescue::path(store.paths()).display()
+            ),
+        ));
+    }
     checks.push(key_cache_check());
     if let Some(entries) = entries {
         checks.extend(token_checks(&entries));

@@ -3,6 +3,7 @@
 //! provider APIs are in [`crate::provider_api`]; this layer decides what the store records.
 
 pub mod renew;
+pub mod rescue;
 pub mod revoke;
 pub mod rotate;
 pub mod verify;
@@ -40,14 +41,20 @@ pub enum Error {
         host: String,
         why: String,
     },
-    /// The provider rotated the token but the store could not be written.
+    /// The provider rotated the token but the store could not be written: the new token is
+    /// kept in the rescue file when that could be written.
     #[error(
-        "{host} rotated {id}, but the store could not be written ({source}); the old token is dead and the new one is lost: create a new token at {host} and store it with `git credential-vouch rotate {id}`"
+        "{host} rotated {id}, but the store could not be written ({why}); the old token is dead. {}",
+        match kept {
+            Some(path) => format!("The new token is kept encrypted in {}: the next `git credential-vouch verify`, `renew` or `rotate` files it", path.display()),
+            None => format!("The new token is lost: create a new token at {host} and store it with `git credential-vouch rotate {id}`"),
+        }
     )]
     NotSaved {
         id: String,
         host: String,
-        source: store::Error,
+        why: String,
+        kept: Option<std::path::PathBuf>,
     },
 }
 

@@ -1,15 +1,15 @@
 //! `rotate ID --at-provider`: the token rotates itself at GitLab and the new one is saved
 //! under the same ID. The new token exists only in the provider's answer, so everything that
-//! can fail locally is done first (lock, read, temp file with room); then one request, never
-//! retried; then only the final write and rename.
+//! can fail locally is done first (locks, read, the rescue file with room); then one request,
+//! never retried; then the rescue file and the store write (see [`super::rescue`]).
 
 use crate::config::Config;
 use crate::credential::Credential;
 use crate::http::Client;
 use crate::provider_api::{self, Api};
-use crate::store::Store;
+use crate::store::{Create, Store};
 
-use super::{Error, target, token};
+use super::{Error, rescue, target, token};
 
 /// A rotation done: the new expiry the provider gave (Unix seconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +32,10 @@ pub fn rotatable(config: &Config, c: &Credential) -> Result<Api, Error> {
     Ok(target.api)
 }
 
-/// Rotate credential `id` at its provider, asking for expiry `expires` (`YYYY-MM-DD`).
+/// Rotate credential `id` at its provider, asking for expiry `expires` (`YYYY-MM-DD`). The
+/// request is made without the store's lock (every `git fetch` would wait for the provider);
+/// rotations take a lock of their own, and the new token is sealed in the rescue file before
+/// the store is written under its lock, with the credential looked up again there.
 pub fn at_provider(
     store: &Store,
     config: &Config,
@@ -40,66 +43,84 @@ pub fn at_provider(
     id: &str,
     expires: &str,
 ) -> Result<Done, Error> {
+    let held = rescue::lock(store.paths())?;
+    for line in rescue::file_waiting(store, config, &held)? {
+        eprintln!("git-credential-vouch: {line}");
+    }
+    // Read under the rotation lock: no other rotation can have replaced this token since.
     let c = super::credentials(store)?
         .into_iter()
         .find(|c| c.id == id)
         .ok_or_else(|| Error::NotFound(crate::term::escape(id)))?;
     let api = rotatable(config, &c)?;
     let host = api.host();
-    let mut rotated_there = false;
-    let outcome = store.update_prepared(|opened| {
-        crate::allowed::purge(&mut opened.entries, config, None);
-        let Some(entry) = opened.entries.iter_mut().find(|c| c.id == id) else {
-            return (false, Err(Error::NotFound(crate::term::escape(id))));
-        };
-        let Some(old) = token(entry) else {
-            return (
-                false,
-                Err(Error::Unsupported(format!("{id}: holds no token"))),
-            );
-        };
-        match api.rotate(client, old, Some(expires)) {
-            Ok(new) => {
-                rotated_there = true;
-                if entry.is_pre_encoded() {
-                    entry.credential = Some(new.token);
-                } else {
-                    entry.password = Some(new.token);
-                }
-                entry.password_expiry_utc = new.info.expires_at;
-                entry.rejected = None;
-                (
-                    true,
-                    Ok(Done {
-                        expires_at: new.info.expires_at,
-                    }),
-                )
-            }
-            Err(provider_api::Error::NoAnswer(e)) if e.maybe_delivered => (
-                false,
-                Err(Error::LostAnswer {
-                    id: id.to_owned(),
-                    host: e.host,
-                    why: e.why,
-                }),
-            ),
-            Err(source) => (
-                false,
-                Err(Error::NotRotated {
-                    id: id.to_owned(),
-                    source,
-                }),
-            ),
+    let old = token(&c).ok_or_else(|| Error::Unsupported(format!("{id}: holds no token")))?;
+    // Everything that can fail locally is done before the one request.
+    let ready = rescue::prepare(store, &held)?;
+    let new = match api.rotate(client, old, Some(expires)) {
+        Ok(new) => new,
+        Err(provider_api::Error::NoAnswer(e)) if e.maybe_delivered => {
+            return Err(Error::LostAnswer {
+                id: id.to_owned(),
+                host: e.host,
+                why: e.why,
+            });
         }
+        // A 2xx is a rotation done: the old token is dead, whatever the body says.
+        Err(e @ provider_api::Error::UnusableAnswer { .. }) => {
+            return Err(Error::LostAnswer {
+                id: id.to_owned(),
+                host: host.clone(),
+                why: e.to_string(),
+            });
+        }
+        Err(source) => {
+            return Err(Error::NotRotated {
+                id: id.to_owned(),
+                source,
+            });
+        }
+    };
+    let expires_at = if new.info.expiry_unreadable {
+        eprintln!(
+            "git-credential-vouch: warning: {host} answered the rotation of {id} with an expiry vouch cannot read; recorded as the {expires} that was asked for"
+        );
+        crate::time::parse(expires).ok()
+    } else {
+        new.info.expires_at
+    };
+    let not_saved = |why: String, kept: Option<std::path::PathBuf>| Error::NotSaved {
+        id: id.to_owned(),
+        host: host.clone(),
+        why,
+        kept,
+    };
+    let kept = ready
+        .keep(id, &new.token, expires_at, &host)
+        .map_err(|e| not_saved(e.to_string(), None))?;
+    let written = store.update(Create::Never, |opened| {
+        let purged = crate::allowed::purge(&mut opened.entries, config, None).any();
+        let Some(entry) = opened.entries.iter_mut().find(|c| c.id == id) else {
+            return (purged, false);
+        };
+        if entry.is_pre_encoded() {
+            entry.credential = Some(new.token.clone());
+        } else {
+            entry.password = Some(new.token.clone());
+        }
+        entry.password_expiry_utc = expires_at;
+        entry.rejected = None;
+        (true, true)
     });
-    match outcome {
-        Ok(Some(done)) => done,
-        Ok(None) => Err(Error::NotFound(crate::term::escape(id))),
-        Err(source) if rotated_there => Err(Error::NotSaved {
-            id: id.to_owned(),
-            host,
-            source,
-        }),
-        Err(e) => Err(Error::Store(e)),
+    match written {
+        Ok(Some(true)) => {
+            rescue::forget(store.paths());
+            Ok(Done { expires_at })
+        }
+        Ok(_) => Err(not_saved(
+            "the credential was removed meanwhile".into(),
+            Some(kept),
+        )),
+        Err(e) => Err(not_saved(e.to_string(), Some(kept))),
     }
 }

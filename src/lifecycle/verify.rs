@@ -66,6 +66,13 @@ pub fn check(config: &Config, client: &Client, c: &Credential, now: i64) -> Outc
     };
     match target.api.verify(client, token) {
         Ok(Verdict::Valid(info)) => {
+            if info.expiry_unreadable {
+                eprintln!(
+                    "git-credential-vouch: warning: {} answered an expiry for {} that vouch cannot read; the expiry known before is kept",
+                    target.api.host(),
+                    c.id
+                );
+            }
             out.status = Status::Valid;
             out.expiry_stated = info.expiry_stated;
             if info.expiry_stated {
@@ -95,6 +102,34 @@ pub fn verify(
 ) -> Result<Vec<Outcome>, Error> {
     let client = Client::new();
     let now = unix_now();
+    // A token an earlier rotation could not write is filed first, and then checked itself
+    // (not the dead one it replaced).
+    let mut refiled = Vec::new();
+    if record_results {
+        let held = super::rescue::lock(store.paths())?;
+        let lines = super::rescue::file_waiting(store, config, &held)?;
+        for line in &lines {
+            eprintln!("git-credential-vouch: {line}");
+        }
+        if !lines.is_empty() {
+            let now_stored = super::credentials(store)?;
+            refiled = chosen
+                .iter()
+                .map(|c| {
+                    now_stored
+                        .iter()
+                        .find(|n| n.id == c.id)
+                        .unwrap_or(c)
+                        .clone()
+                })
+                .collect();
+        }
+    }
+    let chosen = if refiled.is_empty() {
+        chosen
+    } else {
+        &refiled[..]
+    };
     let progress = if chosen.len() > 3 {
         Progress::new("verifying", chosen.len() as u64)
     } else {

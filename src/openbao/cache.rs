@@ -10,8 +10,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
-use ring::hkdf::{HKDF_SHA256, Salt};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -19,10 +17,10 @@ use crate::durable::{self, Lock};
 use crate::error::Error;
 use crate::keysource::DataKey;
 use crate::paths::Paths;
+use crate::sealed;
 
 const MAGIC: &[u8; 8] = b"VOUCHOBC";
 pub const VERSION: u16 = 1;
-const HEADER_LEN: usize = MAGIC.len() + 2;
 const TEMP_PREFIX: &str = ".openbao-cache-";
 
 /// One secret as OpenBao answered it.
@@ -127,10 +125,7 @@ impl Cache {
         let Some(bytes) = self.bytes()? else {
             return Ok(Contents::default());
         };
-        if bytes.len() >= HEADER_LEN
-            && &bytes[..MAGIC.len()] == MAGIC
-            && u16::from_be_bytes([bytes[8], bytes[9]]) > VERSION
-        {
+        if SEALED.version_of(&bytes).is_some_and(|v| v > VERSION) {
             return Err(Error::Runtime(format!(
                 "{} has a newer format version than this build reads: upgrade git-credential-vouch",
                 self.path.display()
@@ -200,58 +195,20 @@ impl Cache {
     }
 }
 
-fn cache_key(data_key: &DataKey) -> LessSafeKey {
-    let prk =
-        Salt::new(HKDF_SHA256, b"git-credential-vouch openbao cache").extract(data_key.bytes());
-    let okm = prk
-        .expand(&[b"aes-256-gcm v1"], &AES_256_GCM)
-        .expect("32 bytes is a valid HKDF-SHA256 output length");
-    LessSafeKey::new(UnboundKey::from(okm))
-}
-
-fn header() -> [u8; HEADER_LEN] {
-    let mut h = [0u8; HEADER_LEN];
-    h[..8].copy_from_slice(MAGIC);
-    h[8..].copy_from_slice(&VERSION.to_be_bytes());
-    h
-}
+/// The cache's sealed-file kind (its key derivation is unchanged since version 1).
+const SEALED: sealed::Kind = sealed::Kind {
+    magic: MAGIC,
+    version: VERSION,
+    salt: b"git-credential-vouch openbao cache",
+};
 
 fn seal(key: &DataKey, contents: &Contents) -> Vec<u8> {
-    let mut plain = Zeroizing::new(serde_json::to_vec(contents).expect("serializable"));
-    let mut nonce = [0u8; NONCE_LEN];
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut nonce)
-        .expect("the OS random number generator failed");
-    let aad = header();
-    let tag = cache_key(key)
-        .seal_in_place_separate_tag(
-            Nonce::assume_unique_for_key(nonce),
-            Aad::from(&aad[..]),
-            &mut plain[..],
-        )
-        .expect("sealing cannot fail");
-    let mut out = Vec::with_capacity(HEADER_LEN + NONCE_LEN + plain.len() + 16);
-    out.extend_from_slice(&aad);
-    out.extend_from_slice(&nonce);
-    out.extend_from_slice(&plain);
-    out.extend_from_slice(tag.as_ref());
-    out
+    let plain = Zeroizing::new(serde_json::to_vec(contents).expect("serializable"));
+    SEALED.seal(key, &plain)
 }
 
 fn open(key: &DataKey, bytes: &[u8]) -> Option<Contents> {
-    if bytes.len() < HEADER_LEN + NONCE_LEN + 16 || bytes[..HEADER_LEN] != header() {
-        return None;
-    }
-    let nonce: [u8; NONCE_LEN] = bytes[HEADER_LEN..HEADER_LEN + NONCE_LEN].try_into().ok()?;
-    let mut sealed = Zeroizing::new(bytes[HEADER_LEN + NONCE_LEN..].to_vec());
-    let aad = header();
-    let plain = cache_key(key)
-        .open_in_place(
-            Nonce::assume_unique_for_key(nonce),
-            Aad::from(&aad[..]),
-            &mut sealed[..],
-        )
-        .ok()?;
-    serde_json::from_slice(plain).ok()
+    serde_json::from_slice(&SEALED.open(key, bytes)?).ok()
 }
 
 #[cfg(test)]

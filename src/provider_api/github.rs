@@ -6,7 +6,9 @@
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use super::{Api, Error, Token, TokenInfo, Verdict, bearer, call, clean, expiry, failure, read};
+use super::{
+    Api, Error, Token, TokenInfo, Verdict, bearer, call, clean, failure, read, stated_expiry,
+};
 use crate::http::{Body, Client, Method, basic_auth};
 use crate::secret::Secret;
 
@@ -32,10 +34,9 @@ pub fn verify(api: &Api, client: &Client, token: Token<'_>) -> Result<Verdict, E
     };
     let user: Option<User> = answer.json();
     Ok(Verdict::Valid(TokenInfo {
-        expires_at: expiry(answer.header(EXPIRATION)),
-        expiry_stated: true,
         scopes: answer.header(SCOPES).map(scopes),
         account: user.map(|u| clean(&u.login)),
+        ..stated_expiry(answer.header(EXPIRATION))
     }))
 }
 

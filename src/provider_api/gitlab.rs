@@ -5,7 +5,8 @@
 use serde::Deserialize;
 
 use super::{
-    Api, Error, Rotated, Token, TokenInfo, Verdict, bearer, call, clean, expiry, failure, read,
+    Api, Error, Rotated, Token, TokenInfo, Verdict, bearer, call, clean, failure, read,
+    stated_expiry,
 };
 use crate::http::{Body, Client, Method};
 use crate::provider::TokenKind;
@@ -29,13 +30,12 @@ struct SelfToken {
 impl SelfToken {
     fn info(&self, account: Option<String>) -> TokenInfo {
         TokenInfo {
-            expires_at: expiry(self.expires_at.as_deref()),
-            expiry_stated: true,
             scopes: self
                 .scopes
                 .as_ref()
                 .map(|s| s.iter().map(|x| clean(x)).collect()),
             account,
+            ..stated_expiry(self.expires_at.as_deref())
         }
     }
 }
@@ -127,18 +127,17 @@ pub fn rotate(
         };
         return Err(failure(api, &answer, why));
     }
-    let mut rotated: SelfToken = answer.json().ok_or_else(|| Error::Unexpected {
+    // GitLab has rotated (and so revoked the old token) once it answers 2xx, whatever the body.
+    let unusable = || Error::UnusableAnswer {
         host: api.host(),
         status: answer.status,
-    })?;
+    };
+    let mut rotated: SelfToken = answer.json().ok_or_else(unusable)?;
     let new = rotated
         .token
         .take()
-        .filter(|t| !t.is_empty() && !t.bytes().any(|b| b.is_ascii_control()))
-        .ok_or_else(|| Error::Unexpected {
-            host: api.host(),
-            status: answer.status,
-        })?;
+        .filter(|t| !t.is_empty() && t.len() <= 1024 && !t.bytes().any(|b| b.is_ascii_control()))
+        .ok_or_else(unusable)?;
     Ok(Rotated {
         token: Secret::new(new),
         info: rotated.info(None),

@@ -36,6 +36,10 @@ pub enum Error {
     },
     #[error("{host}: unexpected answer (HTTP {status})")]
     Unexpected { host: String, status: u16 },
+    /// The provider accepted a request that changes the token (HTTP 2xx) but its answer holds
+    /// no usable token: the change may well have happened.
+    #[error("{host}: the answer (HTTP {status}) holds no usable token")]
+    UnusableAnswer { host: String, status: u16 },
     /// The kind has no such API (or none vouch knows).
     #[error("{0}")]
     Unsupported(String),
@@ -52,6 +56,9 @@ pub struct TokenInfo {
     /// The provider states expiries (GitLab access tokens, GitHub's header): then a missing
     /// `expires_at` means the token never expires, rather than "not said".
     pub expiry_stated: bool,
+    /// The provider stated an expiry vouch cannot read (unparsable, out of range): not taken
+    /// for "never"; what was known stays, and the caller warns.
+    pub expiry_unreadable: bool,
     pub scopes: Option<Vec<String>>,
     /// The account's username as the provider names it.
     pub account: Option<String>,
@@ -224,9 +231,25 @@ fn clean(text: &str) -> String {
     crate::term::escape(&text.chars().take(200).collect::<String>())
 }
 
-/// A `YYYY-MM-DD` or timestamp expiry from an answer; unparsable means unknown.
-fn expiry(text: Option<&str>) -> Option<i64> {
-    crate::time::parse(text?).ok()
+/// An expiry a provider states (`YYYY-MM-DD`, a timestamp, or absent for "never"), as the
+/// [`TokenInfo`] fields `expires_at`, `expiry_stated` and `expiry_unreadable`: a text that
+/// cannot be read is no statement at all (never "never").
+fn stated_expiry(text: Option<&str>) -> TokenInfo {
+    match text.map(crate::time::parse) {
+        None => TokenInfo {
+            expiry_stated: true,
+            ..TokenInfo::default()
+        },
+        Some(Ok(at)) => TokenInfo {
+            expires_at: Some(at),
+            expiry_stated: true,
+            ..TokenInfo::default()
+        },
+        Some(Err(_)) => TokenInfo {
+            expiry_unreadable: true,
+            ..TokenInfo::default()
+        },
+    }
 }
 
 #[cfg(test)]

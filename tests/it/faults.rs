@@ -11,12 +11,12 @@ use crate::common::*;
 use crate::keyring_session::Session;
 
 /// A tmpfs mounted over a directory for the test's life.
-struct Tmpfs(PathBuf);
+pub(crate) struct Tmpfs(PathBuf);
 
 impl Tmpfs {
     /// `None`, with the reason printed, where mounting is refused (not root, a container
     /// without the capability).
-    fn mount(dir: &Path, size: &str) -> Option<Tmpfs> {
+    pub(crate) fn mount(dir: &Path, size: &str) -> Option<Tmpfs> {
         std::fs::create_dir_all(dir).unwrap();
         let out = Command::new("mount")
             .args([

@@ -129,6 +129,21 @@ impl ProviderServer {
         assert_eq!(reply.status, 200, "drop_next: {:?}", reply.json());
     }
 
+    /// The next call of `endpoint` is carried out, then answered `seconds` later.
+    pub fn delay_next(&self, endpoint: &str, seconds: f64) {
+        self.next(json!({ "endpoint": endpoint, "delay": seconds }));
+    }
+
+    /// The next call of `endpoint` is carried out, then answered 200 with `body` verbatim.
+    pub fn garble_next(&self, endpoint: &str, body: &str) {
+        self.next(json!({ "endpoint": endpoint, "body": body }));
+    }
+
+    fn next(&self, body: Value) {
+        let reply = self.admin("POST", "/_test/next", &body);
+        assert_eq!(reply.status, 200, "next: {:?}", reply.json());
+    }
+
     /// Kills the server now: the provider is down and connections are refused.
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {

@@ -10,9 +10,9 @@ use crate::common::*;
 use crate::provider_harness::ProviderServer;
 use crate::provider_wire::day;
 
-const GITLAB_URL: &str = "protocol=https\nhost=gitlab.test\npath=group/repo.git\n\n";
+pub(crate) const GITLAB_URL: &str = "protocol=https\nhost=gitlab.test\npath=group/repo.git\n\n";
 
-fn setup(server: &ProviderServer) -> Env {
+pub(crate) fn setup(server: &ProviderServer) -> Env {
     let env = Env::new();
     env.write_config(&format!(
         "[[provider]]\nname = \"corp\"\nkind = \"gitlab-self-managed\"\nhosts = [\"gitlab.test\"]\napi_url = \"{}\"\n\n\

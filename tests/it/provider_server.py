@@ -6,7 +6,7 @@ tests/it/provider_fidelity.py checks it against the real python-gitlab client.
 
 Prints `PORT <n>` once it listens on 127.0.0.1 (port 0: the OS picks), then serves until killed.
 State lives in memory. Test hooks (no auth, JSON): POST /_test/tokens, POST /_test/revoke,
-POST /_test/drop_next, GET /_test/state.
+POST /_test/drop_next, POST /_test/next (delay or garble the next answer), GET /_test/state.
 """
 
 import base64
@@ -17,6 +17,7 @@ import secrets
 import socket
 import sys
 import threading
+import time
 
 from flask import Flask, Response, jsonify, request
 from werkzeug.serving import make_server
@@ -40,6 +41,8 @@ LOCK = threading.RLock()
 TOKENS = []  # token dicts, in creation order; their list index is id - 1
 STATE_CALLS = {name: 0 for name in CALLS}
 DROP = {}  # endpoint -> how many of its next calls lose their answer
+DELAY = {}  # endpoint -> seconds its next call's answer waits
+GARBLE = {}  # endpoint -> the body its next call answers (200) instead of its own
 USERS = {}  # (family, username) -> user id
 
 app = Flask(__name__)
@@ -163,6 +166,13 @@ def endpoint(name):
                 drop = DROP.get(name, 0) > 0
                 if drop:
                     DROP[name] -= 1
+                delay = DELAY.pop(name, 0)
+                garbled = GARBLE.pop(name, None)
+            if garbled is not None:
+                # The provider did its work (a rotation happened), then answered nonsense.
+                answer = Response(garbled, status=200, mimetype="application/json")
+            if delay:
+                time.sleep(delay)
             if drop:
                 lose_answer()
             return answer
@@ -394,6 +404,22 @@ def test_drop_next():
         return bad_request(f"endpoint must be one of {', '.join(CALLS)}")
     with LOCK:
         DROP[name] = DROP.get(name, 0) + 1
+    return jsonify({})
+
+
+@app.post("/_test/next")
+def test_next():
+    """The next call of `endpoint` is carried out, then answered `delay` seconds later and,
+    with `body`, answered 200 with that body verbatim instead of its own."""
+    body = request.get_json(silent=True, force=True) or {}
+    name = body.get("endpoint")
+    if name not in CALLS:
+        return bad_request(f"endpoint must be one of {', '.join(CALLS)}")
+    with LOCK:
+        if "delay" in body:
+            DELAY[name] = float(body["delay"])
+        if "body" in body:
+            GARBLE[name] = str(body["body"])
     return jsonify({})
 
 
