@@ -143,7 +143,9 @@ fn login(
         address: api.address().to_owned(),
         method: method.id().to_owned(),
         token: login.token.expose().to_owned(),
-        expires: (login.ttl > 0).then(|| now + login.ttl as i64),
+        // A lease from the server meets the clock: no overflow, whatever it says.
+        expires: (login.ttl > 0)
+            .then(|| now.saturating_add(i64::try_from(login.ttl).unwrap_or(i64::MAX))),
     });
     Ok(login.token)
 }

@@ -111,57 +111,14 @@ impl Api {
 
     /// Read the KV v2 secret at `path` (`mount/secret/path`).
     pub fn read_kv(&self, path: &str, token: &Secret) -> Result<Fields, Failure> {
-        #[derive(Deserialize)]
-        struct Outer {
-            data: Inner,
-        }
-        #[derive(Deserialize)]
-        struct Inner {
-            data: Option<BTreeMap<String, serde_json::Value>>,
-        }
         let body = self.call(&super::data_path(path), Some(token), None)?;
-        let json: serde_json::Value = serde_json::from_slice(&body).map_err(|_| {
-            Failure::Unreachable("HTTP 200 that is not OpenBao's JSON (a proxy in between?)".into())
-        })?;
-        let outer: Outer = serde_json::from_value(json)
-            .map_err(|_| Failure::Refused("the answer is not a KV version 2 secret".into()))?;
-        let Some(data) = outer.data.data else {
-            return Err(Failure::Denied(
-                "the secret was deleted (no current version)".into(),
-            ));
-        };
-        Ok(data
-            .into_iter()
-            .filter_map(|(k, v)| match v {
-                serde_json::Value::String(s) => Some((k, s)),
-                serde_json::Value::Number(n) => Some((k, n.to_string())),
-                _ => None,
-            })
-            .collect())
+        parse_kv(&body)
     }
 
     /// POST a login to `auth/<mount>/login` with a JSON body.
     pub fn login(&self, mount: &str, body: &[u8]) -> Result<Login, Failure> {
-        #[derive(Deserialize)]
-        struct Answer {
-            auth: Option<Auth>,
-        }
-        #[derive(Deserialize)]
-        struct Auth {
-            client_token: String,
-            #[serde(default)]
-            lease_duration: u64,
-        }
         let answer = self.call(&format!("auth/{mount}/login"), None, Some(body))?;
-        let parsed: Answer = serde_json::from_slice(&answer)
-            .map_err(|_| Failure::Refused("the login answer is not the expected JSON".into()))?;
-        let auth = parsed
-            .auth
-            .ok_or_else(|| Failure::Refused("the login answer holds no client token".into()))?;
-        Ok(Login {
-            token: Secret::new(auth.client_token),
-            ttl: auth.lease_duration,
-        })
+        parse_login(&answer)
     }
 
     /// Whether the cluster answers at all (`sys/health`), for `doctor`.
@@ -185,6 +142,87 @@ impl Api {
         self.call("auth/token/lookup-self", Some(token), None)
             .map(|_| ())
     }
+}
+
+/// At most this many fields of a secret are kept, each value at most [`MAX_VALUE`] bytes: an
+/// answer is outside input, and a secret holds a token and a few names.
+const MAX_FIELDS: usize = 64;
+const MAX_VALUE: usize = 64 * 1024;
+
+/// A KV v2 read's answer (`data.data`): its string (and number) fields. What is not OpenBao's
+/// JSON is "unavailable" (a proxy's page), a deleted secret a denial.
+pub fn parse_kv(body: &[u8]) -> Result<Fields, Failure> {
+    #[derive(Deserialize)]
+    struct Outer {
+        data: Inner,
+    }
+    #[derive(Deserialize)]
+    struct Inner {
+        data: Option<BTreeMap<String, serde_json::Value>>,
+    }
+    let json: serde_json::Value = serde_json::from_slice(body).map_err(|_| {
+        Failure::Unreachable("HTTP 200 that is not OpenBao's JSON (a proxy in between?)".into())
+    })?;
+    let outer: Outer = serde_json::from_value(json)
+        .map_err(|_| Failure::Refused("the answer is not a KV version 2 secret".into()))?;
+    let Some(data) = outer.data.data else {
+        return Err(Failure::Denied(
+            "the secret was deleted (no current version)".into(),
+        ));
+    };
+    if data.len() > MAX_FIELDS {
+        return Err(Failure::Refused(format!(
+            "the secret has more than {MAX_FIELDS} fields"
+        )));
+    }
+    let fields: Fields = data
+        .into_iter()
+        .filter_map(|(k, v)| match v {
+            serde_json::Value::String(s) => Some((k, s)),
+            serde_json::Value::Number(n) => Some((k, n.to_string())),
+            _ => None,
+        })
+        .collect();
+    if let Some((name, _)) = fields
+        .iter()
+        .find(|(k, v)| k.len() > 256 || v.len() > MAX_VALUE)
+    {
+        return Err(Failure::Refused(format!(
+            "field {} of the secret is too long",
+            crate::term::escape(&name.chars().take(64).collect::<String>())
+        )));
+    }
+    Ok(fields)
+}
+
+/// A login's answer (`auth.client_token`, `auth.lease_duration`). The client token goes into a
+/// header: it must be a short line of visible characters.
+pub fn parse_login(body: &[u8]) -> Result<Login, Failure> {
+    #[derive(Deserialize)]
+    struct Answer {
+        auth: Option<Auth>,
+    }
+    #[derive(Deserialize)]
+    struct Auth {
+        client_token: String,
+        #[serde(default)]
+        lease_duration: u64,
+    }
+    let parsed: Answer = serde_json::from_slice(body)
+        .map_err(|_| Failure::Refused("the login answer is not the expected JSON".into()))?;
+    let auth = parsed
+        .auth
+        .ok_or_else(|| Failure::Refused("the login answer holds no client token".into()))?;
+    let token = &auth.client_token;
+    if token.is_empty() || token.len() > 4096 || !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Failure::Refused(
+            "the login answer's client token is not a usable token".into(),
+        ));
+    }
+    Ok(Login {
+        token: Secret::new(auth.client_token),
+        ttl: auth.lease_duration,
+    })
 }
 
 /// Whether `body` is OpenBao's own error answer (`{"errors": [...]}`), not a proxy's page.
@@ -212,6 +250,35 @@ fn reason(body: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_are_bounded_and_classified() {
+        let kv = |data: &str| parse_kv(format!(r#"{{"data": {{"data": {data}}}}}"#).as_bytes());
+        assert_eq!(kv(r#"{"token": "t", "n": 5, "x": [1]}"#).unwrap().len(), 2);
+        assert!(matches!(kv("null"), Err(Failure::Denied(_))));
+        assert!(matches!(parse_kv(b"<html>"), Err(Failure::Unreachable(_))));
+        assert!(matches!(parse_kv(b"{}"), Err(Failure::Refused(_))));
+        let many: Vec<String> = (0..65).map(|i| format!(r#""k{i}": "v""#)).collect();
+        assert!(matches!(
+            kv(&format!("{{{}}}", many.join(","))),
+            Err(Failure::Refused(_))
+        ));
+        let long = format!(r#"{{"token": "{}"}}"#, "a".repeat(MAX_VALUE + 1));
+        assert!(matches!(kv(&long), Err(Failure::Refused(_))));
+        let login = |token: &str, lease: &str| {
+            parse_login(
+                format!(r#"{{"auth": {{"client_token": "{token}", "lease_duration": {lease}}}}}"#)
+                    .as_bytes(),
+            )
+        };
+        assert_eq!(
+            login("s.abc", "18446744073709551615").unwrap().ttl,
+            u64::MAX
+        );
+        for bad in ["", r"s.a\nb", "s a", r"s.\u0000"] {
+            assert!(login(bad, "1").is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn reasons_are_openbao_errors_only() {
