@@ -48,7 +48,7 @@ pub fn run(store: &Store, config: Result<Config, String>, exe: &Path) -> Vec<Che
                 });
             checks.push(check("config", Level::Ok, source));
             checks.extend(plain_http_checks(c));
-            checks.extend(crate::openbao::status::checks(store, c));
+            checks.extend(openbao_checks(store, c));
         }
         Err(e) => checks.push(check("config", Level::Fail, e.clone())),
     }
@@ -79,6 +79,20 @@ pub fn run(store: &Store, config: Result<Config, String>, exe: &Path) -> Vec<Che
 /// `doctor --online`: what `verify` says about each token whose provider can be asked
 /// (read only: nothing is recorded). Revoked and expired tokens fail; an unreachable
 /// provider warns.
+/// OpenBao's findings in doctor's terms.
+fn openbao_checks(store: &Store, config: &Config) -> impl Iterator<Item = Check> {
+    use crate::openbao::status::{State, findings};
+    findings(store, config).into_iter().map(|f| Check {
+        check: f.what,
+        level: match f.state {
+            State::Fine => Level::Ok,
+            State::Doubtful => Level::Warn,
+            State::Broken => Level::Fail,
+        },
+        message: f.message,
+    })
+}
+
 pub fn online_checks(store: &Store, config: &Config) -> Vec<Check> {
     use crate::lifecycle::{self, verify::Status};
     let chosen: Vec<Credential> = match lifecycle::credentials(store) {

@@ -9,7 +9,6 @@ use super::source::{entry_name, to_credential};
 use super::{Settings, auth};
 use crate::config::Config;
 use crate::credential::unix_now;
-use crate::doctor::{Check, Level};
 use crate::error::Error;
 use crate::store::{Create, Store};
 
@@ -45,6 +44,22 @@ impl Backed {
             self.expires.map_or("never".into(), crate::time::date),
         )
     }
+}
+
+/// How a finding about the cluster stands (doctor turns it into its own levels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Fine,
+    Doubtful,
+    Broken,
+}
+
+/// One thing learned about the OpenBao setup: what was looked at, how it stands, and why.
+#[derive(Debug)]
+pub struct Finding {
+    pub what: &'static str,
+    pub state: State,
+    pub message: String,
 }
 
 fn settings(config: &Config) -> Settings {
@@ -140,12 +155,13 @@ pub fn cached(
     Ok((credential, note))
 }
 
-/// `doctor`'s OpenBao checks: the address answers, the auth method gives a token, and each
-/// backed instance's secret can be read and fits the instance. Nothing without such instances.
-pub fn checks(store: &Store, config: &Config) -> Vec<Check> {
-    let check = |check: &'static str, level: Level, message: String| Check {
-        check,
-        level,
+/// What `doctor` reports about OpenBao: the address answers, the auth method gives a token,
+/// and each backed instance's secret can be read and fits the instance; a cache set aside.
+/// Nothing without such instances.
+pub fn findings(store: &Store, config: &Config) -> Vec<Finding> {
+    let check = |what: &'static str, state: State, message: String| Finding {
+        what,
+        state,
         message,
     };
     let paths: Vec<_> = config
@@ -159,11 +175,11 @@ pub fn checks(store: &Store, config: &Config) -> Vec<Check> {
     let settings = settings(config);
     let address = match settings.address() {
         Ok(a) => a,
-        Err(e) => return vec![check("openbao", Level::Fail, e)],
+        Err(e) => return vec![check("openbao", State::Broken, e)],
     };
     let http = match settings.http() {
         Ok(h) => h,
-        Err(e) => return vec![check("openbao", Level::Fail, e.one_line())],
+        Err(e) => return vec![check("openbao", State::Broken, e.one_line())],
     };
     let api = Api::new(http, address.clone(), settings.namespace.clone());
     let mut out = Vec::new();
@@ -171,7 +187,7 @@ pub fn checks(store: &Store, config: &Config) -> Vec<Check> {
     if aside.exists() {
         out.push(check(
             "openbao cache",
-            Level::Warn,
+            State::Doubtful,
             format!(
                 "a damaged OpenBao cache was set aside at {}: a kept AppRole needs `git credential-vouch openbao login --approle` again; then delete that file",
                 aside.display()
@@ -179,9 +195,9 @@ pub fn checks(store: &Store, config: &Config) -> Vec<Check> {
         ));
     }
     match api.health() {
-        Ok(()) => out.push(check("openbao", Level::Ok, format!("{address} answers"))),
+        Ok(()) => out.push(check("openbao", State::Fine, format!("{address} answers"))),
         Err(f) => {
-            out.push(check("openbao", Level::Fail, format!("{address}: {f}")));
+            out.push(check("openbao", State::Broken, format!("{address}: {f}")));
             return out;
         }
     }
@@ -194,11 +210,11 @@ pub fn checks(store: &Store, config: &Config) -> Vec<Check> {
         Ok((token, method)) => {
             let looked = api.lookup_self(&token);
             match looked {
-                Ok(()) => out.push(check("openbao auth", Level::Ok, method.describe())),
+                Ok(()) => out.push(check("openbao auth", State::Fine, method.describe())),
                 Err(f) => {
                     out.push(check(
                         "openbao auth",
-                        Level::Fail,
+                        State::Broken,
                         format!("{}: {f}", method.describe()),
                     ));
                     return out;
@@ -207,7 +223,7 @@ pub fn checks(store: &Store, config: &Config) -> Vec<Check> {
             token
         }
         Err(f) => {
-            out.push(check("openbao auth", Level::Fail, f.to_string()));
+            out.push(check("openbao auth", State::Broken, f.to_string()));
             return out;
         }
     };
@@ -220,15 +236,15 @@ pub fn checks(store: &Store, config: &Config) -> Vec<Check> {
                     fields,
                 };
                 match to_credential(instance, &entry) {
-                    Ok(_) => (Level::Ok, format!("{}: {path} readable", instance.name)),
+                    Ok(_) => (State::Fine, format!("{}: {path} readable", instance.name)),
                     Err(e) => (
-                        Level::Fail,
+                        State::Broken,
                         format!("{}: {path} does not fit: {}", instance.name, e.one_line()),
                     ),
                 }
             }
             Err(Failure::Denied(why) | Failure::Refused(why) | Failure::Unreachable(why)) => {
-                (Level::Fail, format!("{}: {path}: {why}", instance.name))
+                (State::Broken, format!("{}: {path}: {why}", instance.name))
             }
         };
         out.push(check("openbao read", level_message.0, level_message.1));

@@ -96,4 +96,6 @@ pub fn decode(
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod v2_lookup_tests;
+#[cfg(test)]
 mod v2_tests;

@@ -1,186 +1,6 @@
-//! Resolution rules, one test per rule of the README's "Which credential answers".
+//! Which credential answers: URL user, scope, path prefix, picks, default; never a guess.
 
 use super::*;
-use crate::config::Config;
-use crate::credential::Origin;
-use crate::provider::TokenKind;
-use crate::secret::Secret;
-
-fn cred(
-    id: &str,
-    provider: &str,
-    kind: TokenKind,
-    account: Option<&str>,
-    username: Option<&str>,
-) -> Credential {
-    Credential {
-        id: id.into(),
-        provider: provider.into(),
-        token_kind: Some(kind),
-        account: account.map(Into::into),
-        username: username.map(Into::into),
-        password: Some(Secret::new(format!("token-{id}"))),
-        origin: Origin::Added,
-        ..Default::default()
-    }
-}
-
-#[test]
-fn every_kind_and_token_kind_sends_the_required_username() {
-    use TokenKind::*;
-    type Row = (
-        TokenKind,
-        Option<&'static str>,
-        Option<&'static str>,
-        Option<&'static str>,
-    );
-    let table: &[Row] = &[
-        // (token kind, account, --username, username sent)
-        (
-            GitHubClassicPat,
-            Some("alice"),
-            Some("alice"),
-            Some("alice"),
-        ),
-        (
-            GitHubFineGrainedPat,
-            Some("alice"),
-            Some("alice"),
-            Some("alice"),
-        ),
-        (GitHubOAuth, Some("alice"), Some("alice"), Some("oauth2")),
-        (GitHubAppInstallation, None, None, Some("x-access-token")),
-        (
-            GitHubAppUser,
-            Some("alice"),
-            Some("alice"),
-            Some("x-access-token"),
-        ),
-        (
-            GitLabPersonal,
-            Some("alice@corp.example"),
-            None,
-            Some("alice@corp.example"),
-        ),
-        (
-            GitLabOAuth2,
-            Some("alice@corp.example"),
-            None,
-            Some("oauth2"),
-        ),
-        (
-            GitLabDeployToken,
-            None,
-            Some("gitlab+deploy-token-12"),
-            Some("gitlab+deploy-token-12"),
-        ),
-        (GitLabJobToken, None, None, Some("gitlab-ci-token")),
-        (
-            BitbucketApiToken,
-            Some("alice"),
-            Some("alice"),
-            Some("alice"),
-        ),
-        (
-            BitbucketAppPassword,
-            Some("alice"),
-            Some("alice"),
-            Some("alice"),
-        ),
-        (BitbucketAccessToken, None, None, Some("x-token-auth")),
-        (
-            BitbucketServerPersonal,
-            Some("alice"),
-            Some("alice"),
-            Some("alice"),
-        ),
-        (BitbucketServerProject, None, None, None),
-        (BitbucketServerRepository, None, None, None),
-        (
-            AzurePat,
-            Some("alice@corp.example"),
-            None,
-            Some("alice@corp.example"),
-        ),
-        (
-            CodeCommitGitCredentials,
-            Some("alice-at-123456789012"),
-            Some("alice-at-123456789012"),
-            Some("alice-at-123456789012"),
-        ),
-        (
-            GiteaAccessToken,
-            Some("alice"),
-            Some("alice"),
-            Some("alice"),
-        ),
-        (GiteaOAuth, Some("alice"), Some("alice"), Some("oauth2")),
-        (
-            BitbucketOAuth,
-            Some("alice"),
-            Some("alice"),
-            Some("x-token-auth"),
-        ),
-        (SourcehutToken, Some("alice"), Some("alice"), Some("alice")),
-        (
-            HuggingFaceToken,
-            Some("alice"),
-            Some("alice"),
-            Some("alice"),
-        ),
-        (
-            GerritHttpPassword,
-            Some("alice"),
-            Some("alice"),
-            Some("alice"),
-        ),
-        (Password, None, Some("whoever"), Some("whoever")),
-    ];
-    for kind in Kind::ALL {
-        for token_kind in kind.token_kinds() {
-            let row = table.iter().find(|r| r.0 == token_kind);
-            let (_, account, username, sent) =
-                row.unwrap_or_else(|| panic!("{kind:?} {token_kind:?} missing from the table"));
-            let c = cred("x", "p", token_kind, *account, *username);
-            assert_eq!(
-                sent_username(&c).as_deref(),
-                *sent,
-                "{kind:?} {token_kind:?}"
-            );
-            assert_eq!(token_kind.is_bearer(), sent.is_none());
-        }
-    }
-}
-
-fn config(extra: &str) -> Config {
-    Config::parse(extra, std::path::Path::new("test.toml")).unwrap()
-}
-
-fn target<'a>(host: &'a str, path: Option<&'a str>, user: Option<&'a str>) -> Target<'a> {
-    Target {
-        protocol: "https",
-        host,
-        path,
-        username: user,
-        capability_authtype: true,
-    }
-}
-
-fn chosen(
-    config: &Config,
-    t: &Target<'_>,
-    creds: &[Credential],
-) -> Option<(String, Option<String>)> {
-    let lookup = lookup(config, t);
-    match resolve(&lookup, t, creds, 1000).outcome {
-        Outcome::Answer {
-            credential,
-            username,
-            ..
-        } => Some((credential.id.clone(), username)),
-        _ => None,
-    }
-}
 
 #[test]
 fn url_username_then_scope_then_default() {
@@ -445,4 +265,55 @@ fn non_http_protocols_are_generic() {
         ..target("github.com", None, None)
     };
     assert!(!lookup(&c, &t).is_provider());
+}
+
+#[test]
+fn a_pick_settles_a_tie_for_its_owner_and_the_most_specific_pick_wins() {
+    let c = config("");
+    let account = |id: &str| {
+        cred(
+            id,
+            "github",
+            TokenKind::GitHubClassicPat,
+            Some(id),
+            Some(id),
+        )
+    };
+    let (mut alice, mut bob) = (account("alice"), account("bob"));
+    bob.chosen_for = vec!["acme".into()];
+    let at = |path: Option<&'static str>, creds: &[Credential]| {
+        chosen(&c, &target("github.com", path, None), creds).map(|(id, _)| id)
+    };
+    let both = [alice.clone(), bob.clone()];
+    assert_eq!(at(Some("acme/app.git"), &both).as_deref(), Some("bob"));
+    assert_eq!(
+        at(Some("ACME/other"), &both).as_deref(),
+        Some("bob"),
+        "owners ignore case"
+    );
+    assert_eq!(
+        at(Some("acme-corp/app"), &both),
+        None,
+        "whole segments only"
+    );
+    assert_eq!(at(None, &both), None, "no path, no owner");
+    // A pick for the whole host answers everywhere, but a pick for the owner beats it.
+    alice.chosen_for = vec![String::new()];
+    let both = [alice.clone(), bob.clone()];
+    assert_eq!(at(None, &both).as_deref(), Some("alice"));
+    assert_eq!(at(Some("me/x"), &both).as_deref(), Some("alice"));
+    assert_eq!(at(Some("acme/app"), &both).as_deref(), Some("bob"));
+    // A pick beats the default among equals; it never beats a more specific scope.
+    alice.chosen_for.clear();
+    alice.is_default = true;
+    let mut scoped = account("carol");
+    scoped.scope = Some("acme/app".into());
+    let all = [alice.clone(), bob.clone(), scoped];
+    assert_eq!(at(Some("acme/lib"), &all).as_deref(), Some("bob"));
+    assert_eq!(at(Some("acme/app"), &all).as_deref(), Some("carol"));
+    assert_eq!(at(Some("me/x"), &all).as_deref(), Some("alice"));
+    // Two picks at the same depth for one place: still no guess.
+    alice.is_default = false;
+    alice.chosen_for = vec!["acme".into()];
+    assert_eq!(at(Some("acme/app"), &[alice, bob]), None);
 }
