@@ -51,8 +51,12 @@ pub struct Credential {
     /// Unix seconds when the current token was issued by an OAuth login or refresh: set only
     /// for tokens `login` obtained. With the expiry it gives the token's lifetime.
     pub obtained: Option<i64>,
-    /// Unix seconds of a refresh that failed: no further refresh until `login` again.
+    /// Unix seconds of a refresh the provider refused (the grant is dead): no further refresh
+    /// until `login` again.
     pub refresh_failed: Option<i64>,
+    /// Unix seconds of the last refresh that failed for a passing reason (no answer, a server
+    /// error, an answer that was refused): a later `get` tries again after a backoff.
+    pub refresh_retry: Option<i64>,
     /// Provider only: the owners (`acme` on GitHub, a GitLab group, an Azure DevOps
     /// organization) for which a person picked this credential among equals; `""` stands for
     /// every repository of its host (the pick was made where git sends no path).

@@ -1,5 +1,6 @@
 //! The one HTTP client: ureq 3 over rustls with the system's CA roots, proxies from the
-//! environment (`HTTPS_PROXY`, `NO_PROXY`, ...), timeouts and a User-Agent. Used by OAuth now
+//! environment (`HTTPS_PROXY`, `NO_PROXY`, ...) except for loopback destinations, timeouts and
+//! a User-Agent. Used by OAuth now
 //! and by the provider APIs (`verify`, `rotate --at-provider`, `renew`, `remove --revoke`).
 //!
 //! Plain `http://` is allowed only to loopback hosts (`127.0.0.0/8`, `localhost`, `[::1]`):
@@ -110,7 +111,11 @@ impl OAuthError {
 }
 
 pub struct Client {
-    agent: ureq::Agent,
+    /// With the environment's proxy (and its `NO_PROXY`), for every host but this machine.
+    proxied: ureq::Agent,
+    /// Without a proxy: loopback destinations, whose plain http would otherwise carry tokens
+    /// in clear text to the proxy (ureq's `NO_PROXY` matching knows no address ranges).
+    direct: ureq::Agent,
 }
 
 impl Default for Client {
@@ -149,18 +154,34 @@ impl Client {
     }
 
     fn with_roots(roots: ureq::tls::RootCerts) -> Client {
-        let tls = ureq::tls::TlsConfig::builder().root_certs(roots).build();
-        let config = ureq::Agent::config_builder()
-            .tls_config(tls)
-            .proxy(ureq::Proxy::try_from_env())
-            .timeout_connect(Some(CONNECT_TIMEOUT))
-            .timeout_global(Some(REQUEST_TIMEOUT))
-            .user_agent(user_agent())
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build();
+        let agent = |proxy| {
+            let tls = ureq::tls::TlsConfig::builder()
+                .root_certs(roots.clone())
+                .build();
+            let config = ureq::Agent::config_builder()
+                .tls_config(tls)
+                .proxy(proxy)
+                .timeout_connect(Some(CONNECT_TIMEOUT))
+                .timeout_global(Some(REQUEST_TIMEOUT))
+                .user_agent(user_agent())
+                .http_status_as_error(false)
+                .max_redirects(0)
+                .build();
+            ureq::Agent::from(config)
+        };
         Client {
-            agent: config.into(),
+            proxied: agent(ureq::Proxy::try_from_env()),
+            direct: agent(None),
+        }
+    }
+
+    /// The agent for `url`: never through a proxy to this machine.
+    fn agent(&self, url: &str) -> &ureq::Agent {
+        let host = url.parse::<Uri>().ok();
+        if host.as_ref().and_then(Uri::host).is_some_and(is_loopback) {
+            &self.direct
+        } else {
+            &self.proxied
         }
     }
 
@@ -171,8 +192,28 @@ impl Client {
         url: &str,
         form: &[(&str, &str)],
     ) -> Result<Result<T, OAuthError>, Error> {
+        let body = match self.post_form_raw(url, form)? {
+            Ok(body) => body,
+            Err(e) => return Ok(Err(e)),
+        };
+        serde_json::from_slice(&body).map(Ok).map_err(|_| {
+            Error::Runtime(format!(
+                "{}: the answer is not the expected JSON",
+                host_of(url)
+            ))
+        })
+    }
+
+    /// POST a form: `Ok(Ok(body))` for a 2xx answer that is not an OAuth error (the caller
+    /// checks it), `Ok(Err(e))` for an OAuth error response, `Err` when the server could not
+    /// be asked or answered something else.
+    pub fn post_form_raw(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+    ) -> Result<Result<Zeroizing<Vec<u8>>, OAuthError>, Error> {
         let response = self
-            .agent
+            .agent(url)
             .post(url)
             .header("Accept", "application/json")
             .send_form(form.iter().copied())
@@ -184,12 +225,7 @@ impl Client {
             return Ok(Err(e));
         }
         if (200..300).contains(&status) {
-            return serde_json::from_slice(&body).map(Ok).map_err(|_| {
-                Error::Runtime(format!(
-                    "{}: the answer is not the expected JSON (HTTP {status})",
-                    host_of(url)
-                ))
-            });
+            return Ok(Ok(body));
         }
         Err(Error::Runtime(format!(
             "{}: HTTP {status} without an OAuth error",
@@ -201,7 +237,7 @@ impl Client {
     pub fn get_json<T: DeserializeOwned>(&self, url: &str, token: &Secret) -> Result<T, Error> {
         let auth = Zeroizing::new(format!("Bearer {}", token.expose()));
         let response = self
-            .agent
+            .agent(url)
             .get(url)
             .header("Accept", "application/json")
             .header("Authorization", auth.as_str())
@@ -227,7 +263,10 @@ impl Client {
     ) -> Result<(u16, Zeroizing<Vec<u8>>), Error> {
         let response = match body {
             None => {
-                let mut request = self.agent.get(url).header("Accept", "application/json");
+                let mut request = self
+                    .agent(url)
+                    .get(url)
+                    .header("Accept", "application/json");
                 for (name, value) in headers {
                     request = request.header(*name, *value);
                 }
@@ -235,7 +274,7 @@ impl Client {
             }
             Some(body) => {
                 let mut request = self
-                    .agent
+                    .agent(url)
                     .post(url)
                     .header("Accept", "application/json")
                     .header("Content-Type", "application/json");
@@ -253,7 +292,7 @@ impl Client {
     /// GET JSON without credentials (discovery documents).
     pub fn get_public<T: DeserializeOwned>(&self, url: &str) -> Result<Option<T>, Error> {
         let response = self
-            .agent
+            .agent(url)
             .get(url)
             .header("Accept", "application/json")
             .call()

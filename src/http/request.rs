@@ -79,11 +79,12 @@ impl Client {
         body: Body<'_>,
         keep: &[&str],
     ) -> Result<Answer, NoAnswer> {
+        let agent = self.agent(url);
         let builder = match method {
-            Method::Get => Err(self.agent.get(url)),
-            Method::Delete if matches!(body, Body::Empty) => Err(self.agent.delete(url)),
-            Method::Delete => Ok(self.agent.delete(url).force_send_body()),
-            Method::Post => Ok(self.agent.post(url)),
+            Method::Get => Err(agent.get(url)),
+            Method::Delete if matches!(body, Body::Empty) => Err(agent.delete(url)),
+            Method::Delete => Ok(agent.delete(url).force_send_body()),
+            Method::Post => Ok(agent.post(url)),
         };
         let response = match builder {
             Err(mut request) => {

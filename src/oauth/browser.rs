@@ -2,21 +2,23 @@
 //! this process listens on (RFC 8252 7.3: `http://127.0.0.1:<port>/`). The browser is `$BROWSER`
 //! or `xdg-open`; the URL is printed too. The verifier never leaves this process.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
+use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ring::rand::{SecureRandom, SystemRandom};
 use zeroize::Zeroizing;
 
+use super::callback::wait_for_code;
 use super::{Endpoints, OAuthClient, Tokens, failed};
 use crate::error::Error;
 use crate::http::Client;
-use crate::secret::Secret;
 
 /// How long to wait for the browser to come back, unless `VOUCH_LOGIN_TIMEOUT` (seconds) says.
 const WAIT: Duration = Duration::from_secs(300);
+/// The longest `VOUCH_LOGIN_TIMEOUT` taken: any more could not be added to a clock.
+const MAX_WAIT: u64 = 24 * 3600;
 
 /// Whether a browser can be opened: `$BROWSER`, or a desktop session with `xdg-open`.
 pub fn available() -> bool {
@@ -30,6 +32,15 @@ pub fn available() -> bool {
         .iter()
         .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
     desktop && on_path("xdg-open")
+}
+
+/// How long a browser login waits for the redirect: `VOUCH_LOGIN_TIMEOUT` seconds (at most a
+/// day), else 5 minutes.
+pub fn login_wait() -> Duration {
+    std::env::var("VOUCH_LOGIN_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .map_or(WAIT, |s| Duration::from_secs(s.min(MAX_WAIT)))
 }
 
 fn on_path(program: &str) -> bool {
@@ -103,11 +114,7 @@ pub fn run(
         "To log in to {instance}, open this page in a browser (opening it now):\n{url}"
     );
     let mut browser = open(&url);
-    let wait = std::env::var("VOUCH_LOGIN_TIMEOUT")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .map_or(WAIT, Duration::from_secs);
-    let code = wait_for_code(&listener, &state, Instant::now() + wait);
+    let code = wait_for_code(&listener, &state, Instant::now() + login_wait());
     if let Some(child) = browser.as_mut() {
         // A browser launcher that is still running is left alone; one that ended is reaped.
         let _ = child.try_wait();
@@ -145,111 +152,6 @@ fn open(url: &str) -> Option<std::process::Child> {
         .stderr(Stdio::null())
         .spawn()
         .ok()
-}
-
-/// Accept connections until one brings `code` and the right `state`, or an `error`.
-fn wait_for_code(listener: &TcpListener, state: &str, deadline: Instant) -> Result<Secret, Error> {
-    listener.set_nonblocking(true).map_err(|source| Error::Io {
-        what: "listening on 127.0.0.1".into(),
-        source,
-    })?;
-    loop {
-        match listener.accept() {
-            Ok((stream, _)) => {
-                if let Some(outcome) = answer(stream, state) {
-                    return outcome;
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                if Instant::now() >= deadline {
-                    return Err(Error::Runtime(
-                        "login: the browser did not come back in time".into(),
-                    ));
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            Err(source) => {
-                return Err(Error::Io {
-                    what: "accepting the browser's redirect".into(),
-                    source,
-                });
-            }
-        }
-    }
-}
-
-/// Read one request; `None` when it was not the redirect (a favicon, a probe).
-fn answer(stream: TcpStream, state: &str) -> Option<Result<Secret, Error>> {
-    stream.set_nonblocking(false).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let mut reader = BufReader::new(std::io::Read::take(stream, 16 * 1024));
-    let mut line = Zeroizing::new(String::new());
-    reader.read_line(&mut line).ok()?;
-    let target = line.split_whitespace().nth(1)?.to_owned();
-    let query = target.strip_prefix("/?")?;
-    let mut code = None;
-    let mut got_state = None;
-    let mut error = None;
-    for (k, v) in percent_pairs(query) {
-        match k.as_str() {
-            "code" => code = Some(Secret::new(v)),
-            "state" => got_state = Some(Zeroizing::new(v)),
-            "error" => error = Some(v),
-            _ => {}
-        }
-    }
-    let mut stream = reader.into_inner().into_inner();
-    // Compared in constant time: the state guards against forged redirects.
-    let state_ok = got_state.as_deref().is_some_and(|s| {
-        s.len() == state.len()
-            && s.bytes()
-                .zip(state.bytes())
-                .fold(0u8, |d, (a, b)| d | (a ^ b))
-                == 0
-    });
-    let (status, page, outcome) = match (code, error) {
-        (_, Some(e)) => {
-            let e: String = e
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .take(64)
-                .collect();
-            (
-                "400 Bad Request",
-                "Login refused.",
-                Err(Error::Runtime(format!("login: the provider answered {e}"))),
-            )
-        }
-        (Some(_), _) if !state_ok => (
-            "400 Bad Request",
-            "Login failed: the state does not match.",
-            Err(Error::Runtime(
-                "login: the redirect's state does not match; nothing was stored".into(),
-            )),
-        ),
-        (Some(code), None) => ("200 OK", "Logged in: you can close this window.", Ok(code)),
-        (None, None) => return None,
-    };
-    let body = format!("<!doctype html><title>git-credential-vouch</title><p>{page}</p>\n");
-    let _ = write!(
-        stream,
-        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    Some(outcome)
-}
-
-fn percent_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
-    query.split('&').filter_map(|pair| {
-        let (k, v) = pair.split_once('=')?;
-        let decode = |s: &str| {
-            percent_encoding::percent_decode_str(&s.replace('+', " "))
-                .decode_utf8()
-                .ok()
-                .map(|c| c.into_owned())
-        };
-        Some((decode(k)?, decode(v)?))
-    })
 }
 
 #[cfg(test)]

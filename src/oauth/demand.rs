@@ -2,16 +2,28 @@
 //! a person is there to do it (a browser can be opened, or a terminal shows the device code),
 //! and answers the new token. Never when `GIT_TERMINAL_PROMPT` is off, nor without a browser
 //! and a terminal: then nothing is answered, at once.
+//!
+//! Parallel gets (a `git fetch` of several remotes, a tool running many gits) log in once: the
+//! first takes the login lock, the others wait for it and answer its token from the store. A
+//! get that waited and still finds nothing does not open another login (the person has just
+//! seen one); the next git command will.
 
 use std::io::Write;
+use std::time::Duration;
 
-use super::{Mode, browser, login};
+use super::{Mode, browser, lock, login};
 use crate::config::Config;
-use crate::credential::Credential;
+use crate::credential::{Credential, unix_now};
 use crate::error::Error;
-use crate::resolve::{Lookup, Target};
+use crate::resolve::{self, Lookup, Outcome, Target};
 use crate::store::Store;
 use crate::term::prompts_allowed;
+
+/// Beside the store's lock in the data dir.
+const LOCK: &str = "oauth-login.lock";
+/// Beyond the wait for the person: the token request and `/user`, each bounded by the HTTP
+/// client's timeout.
+const AFTER_LOGIN: Duration = Duration::from_secs(70);
 
 /// Log in for `target` if its instance has an OAuth client and a person is present. `failed`:
 /// the instance's token could not be refreshed (said once on stderr either way).
@@ -45,6 +57,33 @@ pub fn on_demand(
         }
         return Ok(None);
     }
+    let data_dir = &store.paths().data_dir;
+    let mut taken = lock::take(data_dir, LOCK, Duration::ZERO)?;
+    if taken.timed_out() {
+        say(&format!(
+            "waiting for the login to {} in another process",
+            instance.name
+        ));
+        taken = lock::take(data_dir, LOCK, browser::login_wait() + AFTER_LOGIN)?;
+    }
+    if taken.timed_out() {
+        say(&format!(
+            "the login to {} in another process is taking too long; try again after it",
+            instance.name
+        ));
+        return Ok(None);
+    }
+    // Whoever held the lock may have filed a token, even one that finished just before.
+    if let Some(found) = filed(store, lookup, target)? {
+        return Ok(Some(found));
+    }
+    if taken.waited() {
+        say(&format!(
+            "the login to {} in another process filed no token for this",
+            instance.name
+        ));
+        return Ok(None);
+    }
     let mut notice: Box<dyn Write> = match tty {
         Some(tty) if !browser::available() => Box::new(tty),
         _ => Box::new(std::io::stderr()),
@@ -65,4 +104,24 @@ pub fn on_demand(
             Ok(None)
         }
     }
+}
+
+/// The credential `get` answers `target` with from the store as it is now, if one.
+fn filed(
+    store: &Store,
+    lookup: &Lookup<'_>,
+    target: &Target<'_>,
+) -> Result<Option<Credential>, Error> {
+    let names: Vec<&[u8]> = lookup.names().map(str::as_bytes).collect();
+    let stored = store.select(|view| names.contains(&view.provider()))?;
+    Ok(
+        match resolve::resolve(lookup, target, &stored, unix_now()).outcome {
+            Outcome::Answer { credential, .. } => Some(credential.clone()),
+            _ => None,
+        },
+    )
+}
+
+fn say(line: &str) {
+    eprintln!("git-credential-vouch: {line}");
 }

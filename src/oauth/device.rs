@@ -6,23 +6,14 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use serde::Deserialize;
-
-use super::{OAuthClient, Tokens, failed};
+use super::answer::device_answer;
+use super::{OAuthClient, Tokens, failed, refused};
 use crate::error::Error;
 use crate::http::Client;
 
 const GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
-
-#[derive(Deserialize)]
-struct Authorization {
-    device_code: String,
-    user_code: String,
-    #[serde(alias = "verification_url")]
-    verification_uri: String,
-    expires_in: u64,
-    interval: Option<u64>,
-}
+/// RFC 8628 3.5: each `slow_down` adds 5 s; more than a minute between polls helps no one.
+const MAX_INTERVAL: u64 = 60;
 
 pub fn run(
     http: &Client,
@@ -39,10 +30,11 @@ pub fn run(
     if let Some(secret) = &client.secret {
         form.push(("client_secret", secret.expose()));
     }
-    let auth: Authorization = http
-        .post_form(device_endpoint, &form)?
+    let body = http
+        .post_form_raw(device_endpoint, &form)?
         .map_err(|e| failed("the device authorization", instance, &e))?;
-    let device_code = crate::secret::Secret::new(auth.device_code);
+    let auth = device_answer(&body)
+        .map_err(|why| refused(device_endpoint, "device authorization", &why))?;
     let _ = writeln!(
         notice,
         "To log in to {instance}, open {} and enter the code {}",
@@ -50,8 +42,9 @@ pub fn run(
         crate::term::escape(&auth.user_code)
     );
     let _ = notice.flush();
-    let deadline = Instant::now() + Duration::from_secs(auth.expires_in.clamp(1, 3600));
-    let mut interval = auth.interval.unwrap_or(5).clamp(1, 60);
+    // Both bounded by device_answer: no overflow.
+    let deadline = Instant::now() + Duration::from_secs(auth.expires_in);
+    let mut interval = auth.interval;
     loop {
         std::thread::sleep(Duration::from_secs(interval));
         if Instant::now() >= deadline {
@@ -62,12 +55,15 @@ pub fn run(
         match client.token_request(
             http,
             token_endpoint,
-            &[("grant_type", GRANT), ("device_code", device_code.expose())],
+            &[
+                ("grant_type", GRANT),
+                ("device_code", auth.device_code.expose()),
+            ],
         )? {
             Ok(tokens) => return Ok(tokens),
             Err(e) => match e.error.as_str() {
                 "authorization_pending" => {}
-                "slow_down" => interval += 5,
+                "slow_down" => interval = (interval + 5).min(MAX_INTERVAL),
                 "expired_token" => {
                     return Err(Error::Runtime(format!(
                         "login to {instance}: the code expired before it was entered"

@@ -2,17 +2,23 @@
 //! Bitbucket Cloud): endpoints per kind, the token requests, and filing the token under the
 //! account the provider names.
 //!
-//! - [`browser`]: authorization code with PKCE S256 and `state`, loopback redirect (RFC 8252);
+//! - [`browser`]: authorization code with PKCE S256 and `state`, loopback redirect (RFC 8252),
+//!   whose listener is [`callback`];
 //! - [`device`]: the device authorization grant (RFC 8628);
 //! - [`account`]: who the token belongs to (`/user`), and filing it in the store;
-//! - [`refresh`]: a token near its expiry is refreshed before `get` answers it.
+//! - [`refresh`]: a token near its expiry is refreshed before `get` answers it;
+//! - [`answer`]: the token and device endpoints' answers, checked before anything is kept.
 
 pub mod account;
+pub mod answer;
 pub mod browser;
+pub mod callback;
 mod demand;
 pub mod device;
+mod lock;
 pub mod refresh;
 
+pub use answer::Tokens;
 pub use demand::on_demand;
 
 use serde::Deserialize;
@@ -158,7 +164,8 @@ impl OAuthClient {
         Ok(OAuthClient { id, secret, scopes })
     }
 
-    /// POST `form` plus the client's identity to the token endpoint.
+    /// POST `form` plus the client's identity to the token endpoint. An answer that is not
+    /// usable (see [`answer::token_answer`]) is an error naming the field, never its value.
     pub fn token_request(
         &self,
         http: &Client,
@@ -170,42 +177,37 @@ impl OAuthClient {
         if let Some(secret) = &self.secret {
             all.push(("client_secret", secret.expose()));
         }
-        let raw: Result<RawTokens, OAuthError> = http.post_form(url, &all)?;
-        Ok(raw.map(|r| Tokens {
-            access: Secret::new(r.access_token),
-            refresh: r.refresh_token.filter(|t| !t.is_empty()).map(Secret::new),
-            expires_in: r.expires_in.filter(|e| *e > 0),
-            obtained: unix_now(),
-        }))
+        let body = match http.post_form_raw(url, &all)? {
+            Ok(body) => body,
+            Err(e) => return Ok(Err(e)),
+        };
+        answer::token_answer(&body, unix_now())
+            .map(Ok)
+            .map_err(|why| refused(url, "token", &why))
     }
 }
 
-#[derive(Deserialize)]
-struct RawTokens {
-    access_token: String,
-    refresh_token: Option<String>,
-    expires_in: Option<i64>,
-}
-
-/// What a token endpoint issued.
-pub struct Tokens {
-    pub access: Secret,
-    pub refresh: Option<Secret>,
-    pub expires_in: Option<i64>,
-    pub obtained: i64,
+/// The error for an answer `kind` ("token", "device authorization") that `url` gave and
+/// [`answer`] refused.
+fn refused(url: &str, kind: &str, why: &answer::Refused) -> Error {
+    Error::Runtime(format!(
+        "{}: the {kind} answer was refused: {why}",
+        http::host_of(url)
+    ))
 }
 
 impl Tokens {
     /// Put these tokens into `c` (a login token, fresh or refreshed).
     pub fn apply(self, c: &mut Credential) {
         c.password = Some(self.access);
-        c.password_expiry_utc = self.expires_in.map(|e| self.obtained + e);
+        c.password_expiry_utc = self.expires_at;
         // A server that issues no new refresh token keeps the old one valid.
         if let Some(refresh) = self.refresh {
             c.oauth_refresh_token = Some(refresh);
         }
         c.obtained = Some(self.obtained);
         c.refresh_failed = None;
+        c.refresh_retry = None;
         c.rejected = None;
     }
 }

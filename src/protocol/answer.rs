@@ -35,12 +35,32 @@ impl<'a> Answer<'a> {
     }
 }
 
-/// Write `get`'s answer to `out`. Never writes protocol, host, path or url.
+/// Write `get`'s answer to `out`. Never writes protocol, host, path or url. A value that would
+/// break git's line protocol (a store written before such values were refused) is an error
+/// that names the field and never carries the value.
 pub fn write_answer(
     request: &Request,
     answer: &Answer<'_>,
     out: &mut impl std::io::Write,
 ) -> std::io::Result<()> {
+    let (authtype, credential) = answer.pre_encoded.unzip();
+    for (field, value) in [
+        ("username", answer.username),
+        ("password", answer.password.map(Secret::expose)),
+        (
+            "oauth_refresh_token",
+            answer.oauth_refresh_token.map(Secret::expose),
+        ),
+        ("authtype", authtype),
+        ("credential", credential.map(Secret::expose)),
+    ] {
+        if value.is_some_and(|v| v.contains(['\n', '\r', '\0'])) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("the stored {field} holds a line break or NUL"),
+            ));
+        }
+    }
     let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(256));
     if request.capability_authtype {
         buf.extend_from_slice(b"capability[]=authtype\n");
@@ -65,7 +85,13 @@ pub fn write_answer(
     use zeroize::Zeroize;
     fields.password.zeroize();
     fields.oauth_refresh_token.zeroize();
-    written?;
+    // gix's error quotes the value: never pass it on.
+    written.map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "a field git cannot read (value not shown)",
+        )
+    })?;
     out.write_all(&buf)?;
     out.flush()
 }
@@ -75,4 +101,34 @@ fn line(buf: &mut Vec<u8>, key: &str, value: &str) {
     buf.push(b'=');
     buf.extend_from_slice(value.as_bytes());
     buf.push(b'\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_that_breaks_lines_is_named_never_shown() {
+        let request = crate::protocol::parse_request(b"protocol=https\nhost=h\n\n").unwrap();
+        let token = Secret::new("ghp_SECRET\nX".into());
+        for answer in [
+            Answer {
+                password: Some(&token),
+                ..Default::default()
+            },
+            Answer {
+                oauth_refresh_token: Some(&token),
+                ..Default::default()
+            },
+            Answer {
+                pre_encoded: Some(("Bearer", &token)),
+                ..Default::default()
+            },
+        ] {
+            let mut out = Vec::new();
+            let e = write_answer(&request, &answer, &mut out).unwrap_err();
+            assert!(!e.to_string().contains("SECRET"), "{e}");
+            assert!(out.is_empty());
+        }
+    }
 }

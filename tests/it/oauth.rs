@@ -189,7 +189,8 @@ fn a_failed_refresh_answers_nothing_keeps_the_entry_and_says_login() {
     let env = Env::new();
     env.write_config(&server.config("corp", "gitlab-self-managed", "gitlab.test", "public-app"));
     let id = login_ok(&env, &["corp"]);
-    drop(server);
+    // The grant refused (a server that is down is retried instead: hostile_oauth).
+    server.revoke_refresh_tokens();
     std::thread::sleep(std::time::Duration::from_millis(3200));
     let out = env.helper(&["get"], b"protocol=https\nhost=gitlab.test\n\n");
     assert!(

@@ -5,6 +5,13 @@ with a /user for each API. Refresh tokens rotate: a used one is revoked.
 
 Prints `PORT <n>` once it listens on 127.0.0.1 (port 0: the OS picks), then serves until killed.
 Test hooks: POST /_test/approve (user_code, allow=1|0), GET /_test/stats.
+
+Hostile hooks (issue 26): POST /_test/answer (grant, status, body, delay) makes the token
+endpoint answer that grant type ("*": any) with `body` as given (raw JSON, so a test can send a
+token with a line break) after `delay` seconds, without asking Authlib, so no code or refresh
+token is used up; without `body` and `status` it goes back to answering honestly.
+POST /_test/revoke revokes every refresh token issued so far (the grant is then refused with
+invalid_grant). Every token request is counted in stats["requests"] by grant type.
 """
 
 import argparse
@@ -33,7 +40,15 @@ parser.add_argument("--slow-down", type=int, default=0, help="answer slow_down t
 args = parser.parse_args()
 
 LOCK = threading.Lock()
-STATS = {"issued": {}, "errors": {}, "device_polls": 0, "access": [], "refresh": []}
+STATS = {
+    "issued": {},
+    "errors": {},
+    "requests": {},
+    "device_polls": 0,
+    "access": [],
+    "refresh": [],
+}
+HOSTILE = {}  # grant type or "*" -> (status, body, delay)
 CODES = {}
 TOKENS = {}  # access token -> token dict
 REFRESH = {}  # refresh token -> token dict
@@ -233,9 +248,16 @@ def authorize():
 @app.route("/login/oauth/access_token", methods=["POST"])
 @app.route("/site/oauth2/access_token", methods=["POST"])
 def token():
+    grant = request.form.get("grant_type", "?")
+    with LOCK:
+        STATS["requests"][grant] = STATS["requests"].get(grant, 0) + 1
+        hostile = HOSTILE.get(grant) or HOSTILE.get("*")
+    if hostile is not None:
+        status, body, delay = hostile
+        time.sleep(delay)
+        return app.response_class(body, status=status, mimetype="application/json")
     response = server.create_token_response()
     body = json.loads(response.get_data() or b"{}")
-    grant = request.form.get("grant_type", "?")
     with LOCK:
         if response.status_code == 200 and "error" not in body:
             STATS["issued"][grant] = STATS["issued"].get(grant, 0) + 1
@@ -273,6 +295,29 @@ def user():
 def approve():
     with LOCK:
         GRANTS[request.form["user_code"]] = request.form.get("allow", "1") == "1"
+    return jsonify(ok=True)
+
+
+@app.route("/_test/answer", methods=["POST"])
+def hostile_answer():
+    grant = request.form.get("grant", "*")
+    with LOCK:
+        if "body" in request.form or "status" in request.form:
+            HOSTILE[grant] = (
+                int(request.form.get("status", "200")),
+                request.form.get("body", ""),
+                float(request.form.get("delay", "0")),
+            )
+        else:
+            HOSTILE.pop(grant, None)
+    return jsonify(ok=True)
+
+
+@app.route("/_test/revoke", methods=["POST"])
+def revoke_refresh_tokens():
+    with LOCK:
+        for token in REFRESH.values():
+            token["revoked"] = True
     return jsonify(ok=True)
 
 

@@ -38,7 +38,9 @@ const T_OBTAINED: u8 = 128;
 const T_REFRESH_FAILED: u8 = 129;
 // Remembered choices: owners separated by LF (an owner is a path and never holds one).
 const T_CHOSEN_FOR: u8 = 130;
-const KNOWN_OPTIONAL: usize = 3;
+// The last refresh that failed for a passing reason (OAuth login bookkeeping).
+const T_REFRESH_RETRY: u8 = 131;
+const KNOWN_OPTIONAL: usize = 4;
 
 /// `entries` as a counted list: the v1 payload.
 pub(super) fn encode_entries(entries: &[Credential]) -> Zeroizing<Vec<u8>> {
@@ -88,6 +90,7 @@ fn for_fields(c: &Credential, mut each: impl FnMut(u8, &[u8])) {
     );
     let rejected_at = int(c.rejected.as_ref().map(|r| r.at));
     let (obtained, refresh_failed) = (int(c.obtained), int(c.refresh_failed));
+    let refresh_retry = int(c.refresh_retry);
     let chosen = c.chosen_for.join("\n");
     let flag = [c.is_default as u8];
     let origin = [c.origin as u8];
@@ -123,6 +126,7 @@ fn for_fields(c: &Credential, mut each: impl FnMut(u8, &[u8])) {
             T_CHOSEN_FOR,
             (!c.chosen_for.is_empty()).then_some(chosen.as_bytes()),
         ),
+        (T_REFRESH_RETRY, refresh_retry.as_ref().map(|e| &e[..])),
     ];
     for (tag, value) in fields {
         if let Some(value) = value {
@@ -248,6 +252,7 @@ impl View<'_> {
             rejected,
             obtained: int(T_OBTAINED)?,
             refresh_failed: int(T_REFRESH_FAILED)?,
+            refresh_retry: int(T_REFRESH_RETRY)?,
             chosen_for: text(T_CHOSEN_FOR)?
                 .map(|t| t.split('\n').map(str::to_owned).collect())
                 .unwrap_or_default(),

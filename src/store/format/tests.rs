@@ -51,6 +51,7 @@ pub(super) fn sample() -> Vec<Credential> {
             }),
             obtained: Some(1_700_000_050),
             refresh_failed: Some(1_700_000_300),
+            refresh_retry: Some(1_700_000_400),
             chosen_for: vec!["acme".into(), String::new(), "group/sub".into()],
         },
         Credential {
