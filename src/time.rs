@@ -35,6 +35,32 @@ pub fn parse(text: &str) -> Result<i64, String> {
         .map_err(|_| bad())
 }
 
+/// An expiry as `--expires` takes it: `never` (`None`), a duration from `now` (`30d`, `12w`,
+/// `8h`, as [`parse_duration`] reads it), or a point in time as [`parse`] reads it. The one
+/// place `--expires` is read, so every command takes the same forms.
+pub fn parse_expiry(text: &str, now: i64) -> Result<Option<i64>, String> {
+    let trimmed = text.trim();
+    if trimmed.eq_ignore_ascii_case("never") {
+        return Ok(None);
+    }
+    if let Ok(at) = parse(trimmed) {
+        return Ok(Some(at));
+    }
+    match parse_duration(trimmed) {
+        Ok(ahead) => Ok(Some(
+            now.saturating_add(i64::try_from(ahead.as_secs()).unwrap_or(i64::MAX)),
+        )),
+        Err(_) => Err(format!(
+            "`{}` is not an expiry ({EXPIRY_FORMS})",
+            crate::term::escape(text)
+        )),
+    }
+}
+
+/// What `--expires` takes, for help texts and errors.
+pub const EXPIRY_FORMS: &str =
+    "30d or 12w from now, YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, Unix seconds, or never";
+
 /// A duration such as `90s`, `15m`, `8h`, `7d`, `2w` or `1h30m` (a day is 24 hours), or the
 /// ISO 8601 form `PT8H`. Zero and negative durations are refused.
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
@@ -124,6 +150,35 @@ mod tests {
             "2026-01-01T10:00:00",
         ] {
             assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn expiries_take_durations_dates_and_never() {
+        let now = 1_700_000_000;
+        assert_eq!(parse_expiry("never", now).unwrap(), None);
+        assert_eq!(parse_expiry("NEVER", now).unwrap(), None);
+        assert_eq!(parse_expiry("30d", now).unwrap(), Some(now + 30 * DAY));
+        assert_eq!(parse_expiry("12w", now).unwrap(), Some(now + 84 * DAY));
+        assert_eq!(parse_expiry("8h", now).unwrap(), Some(now + 8 * 3600));
+        assert_eq!(
+            parse_expiry("2026-12-01", now).unwrap(),
+            Some(1_796_083_200)
+        );
+        assert_eq!(
+            parse_expiry("2024-02-29T12:30:00Z", now).unwrap(),
+            Some(1_709_209_800)
+        );
+        assert_eq!(
+            parse_expiry("1800000000", now).unwrap(),
+            Some(1_800_000_000)
+        );
+        for bad in ["", "soon", "0d", "-3d", "2026-13-01", "nevermore"] {
+            let e = parse_expiry(bad, now).unwrap_err();
+            assert!(
+                e.contains("not an expiry") && e.contains("never"),
+                "{bad}: {e}"
+            );
         }
     }
 

@@ -2,17 +2,17 @@
 //! named, the token (stdin or a no-echo prompt, never argv), its kind, the identity the
 //! provider requires, the scope and the expiry.
 
-use std::io::{IsTerminal, Read};
-
-use zeroize::Zeroizing;
-
 use crate::config::Config;
 use crate::credential::Credential;
 use crate::error::Error;
 use crate::provider::{IdentityRule, Instance, Kind, TokenKind, UsernameRule};
+use crate::provider_api::owner::looks_like_email;
 use crate::resolve::{self, Target};
 use crate::secret::Secret;
 use crate::term::escape;
+
+// Where `instances` and `openbao` have always found it.
+pub(super) use super::input::read_secret;
 
 pub(super) fn usage(field: &str, message: impl std::fmt::Display) -> Error {
     Error::Usage(format!("{field}: {message}"))
@@ -70,38 +70,20 @@ pub(super) fn find_instance<'c>(
     ))
 }
 
-pub(super) fn read_token(prompt: &str) -> Result<Secret, Error> {
-    read_secret("token", prompt)
-}
-
-/// A secret from stdin, or from a no-echo prompt on a terminal; never from argv. `field` names
-/// it in errors.
-pub(super) fn read_secret(field: &str, prompt: &str) -> Result<Secret, Error> {
-    let io = |source| Error::Io {
-        what: format!("reading the {field}"),
-        source,
-    };
-    let mut text = Zeroizing::new(String::new());
-    if std::io::stdin().is_terminal() {
-        *text = gix_prompt::securely(prompt)
-            .map_err(|e| Error::Runtime(format!("prompting for the {field}: {e}")))?;
-    } else {
-        std::io::stdin()
-            .lock()
-            .take(64 * 1024)
-            .read_to_string(&mut text)
-            .map_err(io)?;
+/// A token pasted into the wrong command: its prefix belongs to another provider.
+pub(super) fn refuse_foreign(kind: Kind, token: &Secret) -> Result<(), Error> {
+    match TokenKind::foreign(kind.family(), token.expose()) {
+        Some(other) => Err(usage(
+            "token",
+            format!(
+                "looks like a {} token ({}), not a {} token",
+                other.provider_title(),
+                other.prefix().unwrap_or_default(),
+                kind.name()
+            ),
+        )),
+        None => Ok(()),
     }
-    let value = text.strip_suffix('\n').unwrap_or(&text);
-    let value = value.strip_suffix('\r').unwrap_or(value);
-    if value.is_empty() {
-        return Err(usage(field, "empty (give it on stdin or at the prompt)"));
-    }
-    let secret = Secret::new(value.to_owned());
-    if secret.has_line_breaking_bytes() {
-        return Err(usage(field, "contains a line break or NUL"));
-    }
-    Ok(secret)
 }
 
 pub(crate) fn token_kind(
@@ -110,6 +92,7 @@ pub(crate) fn token_kind(
     token: &Secret,
 ) -> Result<TokenKind, Error> {
     let family = kind.family();
+    refuse_foreign(kind, token)?;
     let detected = TokenKind::detect(family, token.expose());
     let names = || {
         kind.token_kinds()
@@ -139,21 +122,54 @@ pub(crate) fn token_kind(
     }
 }
 
-pub(super) fn looks_like_email(text: &str) -> bool {
-    match text.split_once('@') {
-        Some((local, domain)) => !local.is_empty() && domain.contains('.') && !domain.contains('@'),
-        None => false,
+/// An account's identity fields as checked and stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Who {
+    pub username: Option<String>,
+    pub email: Option<String>,
+    /// The account identity: username or email, per the kind.
+    pub account: Option<String>,
+}
+
+/// The field that holds a `kind` account's identity when none is given.
+pub(super) fn identity_field(kind: Kind) -> &'static str {
+    if kind.identity() == IdentityRule::Email {
+        "email"
+    } else {
+        "username"
     }
 }
 
-/// Check the identity fields against the kind's identity rule and the token's username rule.
-/// Returns the account identity.
+/// `username` holds the username or the email, as the kind's identity needs (one field, as in
+/// other tools' models): where the identity is an email (GitLab), an email given as the
+/// username is that email. Returns (username, email).
+pub(super) fn split_identity<'a>(
+    kind: Kind,
+    token: TokenKind,
+    username: Option<&'a str>,
+    email: Option<&'a str>,
+) -> (Option<&'a str>, Option<&'a str>) {
+    match (username, email) {
+        (Some(u), None)
+            if kind.identity() == IdentityRule::Email
+                && token.needs_identity()
+                && looks_like_email(u) =>
+        {
+            (None, Some(u))
+        }
+        given => given,
+    }
+}
+
+/// Check the identity fields against the kind's identity rule and the token's username rule
+/// (after [`split_identity`]).
 pub(crate) fn identity(
     kind: Kind,
     token: TokenKind,
     username: Option<&str>,
     email: Option<&str>,
-) -> Result<Option<String>, Error> {
+) -> Result<Who, Error> {
+    let (username, email) = split_identity(kind, token, username, email);
     for (field, value) in [("username", username), ("email", email)] {
         if let Some(v) = value
             && (v.is_empty() || v.chars().any(char::is_control))
@@ -215,14 +231,14 @@ pub(crate) fn identity(
         _ => username.or(email).map(str::to_owned),
     };
     if account.is_none() && token.needs_identity() {
-        let field = if rule == IdentityRule::Email {
-            "email"
-        } else {
-            "username"
-        };
-        return Err(usage(field, format!("required: {named}")));
+        let field = identity_field(kind);
+        return Err(usage(field, format!("required (--{field}): {named}")));
     }
-    Ok(account.or_else(|| username.map(str::to_owned)))
+    Ok(Who {
+        account: account.or_else(|| username.map(str::to_owned)),
+        username: username.map(str::to_owned),
+        email: email.map(str::to_owned),
+    })
 }
 
 pub(super) fn clean_scope(repo: &str) -> Result<Option<String>, Error> {
@@ -243,8 +259,9 @@ pub(super) fn clean_scope(repo: &str) -> Result<Option<String>, Error> {
     Ok(Some(scope.to_owned()))
 }
 
-pub(super) fn expiry(text: &str) -> Result<i64, Error> {
-    crate::time::parse(text).map_err(|e| usage("expires", e))
+/// `--expires`: `None` for `never`.
+pub(super) fn expiry(text: &str) -> Result<Option<i64>, Error> {
+    crate::time::parse_expiry(text, crate::credential::unix_now()).map_err(|e| usage("expires", e))
 }
 
 /// Another credential of the same instance, host, account and scope.
@@ -267,111 +284,4 @@ pub(super) fn duplicate<'e>(entries: &'e [Credential], c: &Credential) -> Option
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn check(
-        kind: Kind,
-        token: TokenKind,
-        username: Option<&str>,
-        email: Option<&str>,
-    ) -> Result<Option<String>, String> {
-        identity(kind, token, username, email).map_err(|e| e.to_string())
-    }
-
-    #[test]
-    fn identity_rules_accept_and_refuse() {
-        use Kind::*;
-        use TokenKind::*;
-        // Accepted.
-        assert_eq!(
-            check(GitHub, GitHubClassicPat, Some("alice"), None)
-                .unwrap()
-                .as_deref(),
-            Some("alice")
-        );
-        assert_eq!(
-            check(GitHub, GitHubClassicPat, None, Some("a@x.io"))
-                .unwrap()
-                .as_deref(),
-            Some("a@x.io")
-        );
-        assert_eq!(
-            check(GitLab, GitLabPersonal, Some("alice"), Some("a@x.io"))
-                .unwrap()
-                .as_deref(),
-            Some("a@x.io")
-        );
-        assert!(
-            check(GitLab, GitLabJobToken, None, None).is_ok(),
-            "fixed username needs no identity"
-        );
-        assert!(check(BitbucketCloud, BitbucketApiToken, Some("alice"), None).is_ok());
-        assert!(check(BitbucketCloud, BitbucketAccessToken, None, None).is_ok());
-        assert!(check(BitbucketServer, BitbucketServerProject, None, None).is_ok());
-        assert!(
-            check(
-                AwsCodeCommit,
-                CodeCommitGitCredentials,
-                Some("alice-at-123456789012"),
-                None
-            )
-            .is_ok()
-        );
-        assert!(check(AzureDevOps, AzurePat, None, Some("a@corp.com")).is_ok());
-        assert!(check(Gitea, GiteaAccessToken, Some("alice"), None).is_ok());
-        // Refused, naming the rule.
-        let e = check(GitLab, GitLabPersonal, Some("alice"), None).unwrap_err();
-        assert!(
-            e.starts_with("email:") && e.contains("identified by email"),
-            "{e}"
-        );
-        let e = check(BitbucketCloud, BitbucketApiToken, Some("alice@x.io"), None).unwrap_err();
-        assert!(
-            e.starts_with("username:") && e.contains("an email is refused"),
-            "{e}"
-        );
-        let e = check(
-            BitbucketCloud,
-            BitbucketApiToken,
-            Some("alice"),
-            Some("alice@x.io"),
-        )
-        .unwrap_err();
-        assert!(e.starts_with("email:"), "{e}");
-        let e = check(AwsCodeCommit, CodeCommitGitCredentials, None, None).unwrap_err();
-        assert!(
-            e.starts_with("username:") && e.contains("IAM-generated"),
-            "{e}"
-        );
-        let e = check(
-            AwsCodeCommit,
-            CodeCommitGitCredentials,
-            Some("a@b.com"),
-            None,
-        )
-        .unwrap_err();
-        assert!(e.starts_with("username:"), "{e}");
-        let e = check(GitLab, GitLabDeployToken, None, Some("a@x.io")).unwrap_err();
-        assert!(
-            e.starts_with("username:") && e.contains("deploy-token"),
-            "{e}"
-        );
-        let e = check(GitHub, GitHubClassicPat, None, None).unwrap_err();
-        assert!(e.starts_with("username:"), "{e}");
-        let e = check(GitHub, GitHubClassicPat, None, Some("not-an-email")).unwrap_err();
-        assert!(e.starts_with("email:"), "{e}");
-        let e = check(Gitea, GiteaAccessToken, Some("a@b.org"), None).unwrap_err();
-        assert!(e.starts_with("username:"), "{e}");
-    }
-
-    #[test]
-    fn scopes_are_cleaned() {
-        assert_eq!(
-            clean_scope("/group/project.git/").unwrap().as_deref(),
-            Some("group/project")
-        );
-        assert_eq!(clean_scope("").unwrap(), None);
-        assert!(clean_scope("a//b").is_err());
-    }
-}
+mod tests;

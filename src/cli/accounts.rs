@@ -5,20 +5,25 @@ use clap::Args;
 
 use super::Context;
 use super::account_input::{
-    clean_scope, duplicate, expiry, find_instance, identity, read_token, token_kind, usage,
+    clean_scope, duplicate, expiry, find_instance, identity, refuse_foreign, split_identity,
+    token_kind, usage,
 };
+use super::input::{read_token, say};
 use super::report::{credential_json, credential_lines, list_table};
+use super::selector::{self, describe, load, not_found};
+use super::token_owner::{self, Names};
 use crate::config::Config;
 use crate::credential::{Credential, Origin, new_id, unix_now};
 use crate::error::Error;
 use crate::provider::TokenKind;
 use crate::store::Create;
-use crate::term::escape;
 
 /// What describes an account's credential, for `add` and `update`.
 #[derive(Args, Debug)]
 pub struct AccountArgs {
-    /// The account's username (or, for deploy tokens and CodeCommit, the username to send).
+    /// The account's username, or its email where the identity is one (GitLab); for deploy
+    /// tokens and CodeCommit, the username to send. Without it, `add` asks the provider whose
+    /// the token is (or the person at the terminal).
     #[arg(long)]
     pub username: Option<String>,
     /// The account's email (the identity on GitLab).
@@ -31,8 +36,8 @@ pub struct AccountArgs {
     /// The token's kind, when its prefix does not tell (see `providers`).
     #[arg(long, value_name = "KIND")]
     pub token_kind: Option<String>,
-    /// When the token expires: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or Unix seconds
-    /// (`update --expires never`: no expiry).
+    /// When the token expires: 30d or 12w from now, YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, Unix
+    /// seconds, or never.
     #[arg(long, value_name = "DATE")]
     pub expires: Option<String>,
     /// A note for `list` (`update --label ""` removes it).
@@ -53,6 +58,8 @@ pub struct AddArgs {
 
 #[derive(Args, Debug)]
 pub struct UpdateArgs {
+    /// The credential: its ID or a unique prefix (4+ characters), or ACCOUNT@INSTANCE.
+    #[arg(value_name = "ID")]
     pub id: String,
     #[command(flatten)]
     pub account: AccountArgs,
@@ -78,12 +85,17 @@ pub fn add(ctx: &Context, add: AddArgs) -> Result<(), Error> {
     let (instance, host) = find_instance(&config, &add.provider)?;
     let args = add.account;
     let scope = args.repo.as_deref().map(clean_scope).transpose()?.flatten();
-    let expires = args.expires.as_deref().map(expiry).transpose()?;
+    let expires = args.expires.as_deref().map(expiry).transpose()?.flatten();
     if let Some(label) = &args.label
         && label.chars().any(char::is_control)
     {
         return Err(usage("label", "must not contain control characters"));
     }
+    let mut names = Names {
+        username: args.username,
+        email: args.email,
+    };
+    token_owner::ask_before(instance, &host, args.token_kind.as_deref(), &mut names)?;
     let token = read_token(&format!("Token for {}: ", instance.name))?;
     let kind = token_kind(instance.kind, args.token_kind.as_deref(), &token)?;
     if !instance.pat && kind.is_pat() {
@@ -95,20 +107,22 @@ pub fn add(ctx: &Context, add: AddArgs) -> Result<(), Error> {
             ),
         ));
     }
-    let account = identity(
+    // The network, if at all, before the store is locked.
+    token_owner::complete(instance, &host, kind, &token, &mut names)?;
+    let who = identity(
         instance.kind,
         kind,
-        args.username.as_deref(),
-        args.email.as_deref(),
+        names.username.as_deref(),
+        names.email.as_deref(),
     )?;
     let new = Credential {
         id: new_id(),
         provider: instance.name.clone(),
         host,
         scope,
-        username: args.username,
-        account,
-        email: args.email,
+        username: who.username,
+        account: who.account,
+        email: who.email,
         token_kind: Some(kind),
         password: Some(token),
         password_expiry_utc: expires,
@@ -131,26 +145,13 @@ pub fn add(ctx: &Context, add: AddArgs) -> Result<(), Error> {
     match outcome.expect("created when missing") {
         Ok(id) => {
             println!("{id}");
+            say(format!("added {}, ID {id}", describe(&new)));
             Ok(())
         }
         Err(existing) => Err(Error::Conflict(format!(
             "credential {existing} already holds a token for this account and scope: use `git credential-vouch rotate {existing}` for a new token or `update {existing}` to change it"
         ))),
     }
-}
-
-fn not_found(id: &str) -> Error {
-    Error::NotFound(format!(
-        "no credential with ID `{}` (see `git credential-vouch list`)",
-        escape(id)
-    ))
-}
-
-/// Every credential (not the entries that keep OAuth client secrets).
-fn load(ctx: &Context) -> Result<Vec<Credential>, Error> {
-    let mut entries = ctx.store.select(|_| true)?;
-    entries.retain(|c| !c.is_client_secret());
-    Ok(entries)
 }
 
 pub fn list(ctx: &Context, json: bool) -> Result<(), Error> {
@@ -182,27 +183,25 @@ pub fn list(ctx: &Context, json: bool) -> Result<(), Error> {
     Ok(())
 }
 
-pub fn show(ctx: &Context, id: &str, json: bool) -> Result<(), Error> {
+pub fn show(ctx: &Context, selector: &str, json: bool) -> Result<(), Error> {
     let config = ctx.config()?;
-    let entries = load(ctx)?;
-    let c = entries
-        .iter()
-        .find(|c| c.id == id)
-        .ok_or_else(|| not_found(id))?;
+    let c = selector::find(ctx, selector)?;
     let now = unix_now();
     if json {
-        println!("{}", credential_json(c, &config, now));
+        println!("{}", credential_json(&c, &config, now));
     } else {
-        print!("{}", credential_lines(c, &config, now));
+        print!("{}", credential_lines(&c, &config, now));
     }
     Ok(())
 }
 
-/// Edit one credential under the store lock; `change` may refuse with an error.
+/// Edit credential `id` under the store lock; `change` may refuse with an error. Says so at a
+/// terminal (`done`: "updated", "rotated").
 fn edit(
     ctx: &Context,
     config: &Config,
     id: &str,
+    done: &str,
     change: impl FnOnce(&mut Credential, &[Credential]) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let outcome = crate::allowed::update(&ctx.store, config, Create::Never, |opened| {
@@ -216,22 +215,22 @@ fn edit(
         if edited.is_default {
             clear_other_defaults(&mut opened.entries, &edited);
         }
+        let said = describe(&edited);
         opened.entries[index] = edited;
-        (true, Ok(()))
+        (true, Ok(said))
     })?;
-    outcome.unwrap_or_else(|| Err(not_found(id)))
+    let said = outcome.unwrap_or_else(|| Err(not_found(id)))?;
+    say(format!("{done} {said}, ID {id}"));
+    Ok(())
 }
 
 pub fn update(ctx: &Context, update: UpdateArgs) -> Result<(), Error> {
     let config = ctx.config()?;
-    let (id, no_default, args) = (update.id, update.no_default, update.account);
+    let (selector, no_default, args) = (update.id, update.no_default, update.account);
     let scope = args.repo.as_deref().map(clean_scope).transpose()?;
-    let expires = match args.expires.as_deref() {
-        Some("never") => Some(None),
-        Some(text) => Some(Some(expiry(text)?)),
-        None => None,
-    };
-    edit(ctx, &config, &id, |c, all| {
+    let expires = args.expires.as_deref().map(expiry).transpose()?;
+    let id = selector::find(ctx, &selector)?.id;
+    edit(ctx, &config, &id, "updated", |c, all| {
         if c.is_generic() {
             if args.username.is_some()
                 || args.email.is_some()
@@ -258,11 +257,20 @@ pub fn update(ctx: &Context, update: UpdateArgs) -> Result<(), Error> {
                 Some(k) => token_kind(instance.kind, Some(k), &token)?,
                 None => c.token_kind.unwrap_or(TokenKind::Password),
             };
-            let username = args.username.clone().or(c.username.clone());
-            let email = args.email.clone().or(c.email.clone());
-            c.account = identity(instance.kind, kind, username.as_deref(), email.as_deref())?;
-            c.username = username;
-            c.email = email;
+            // What was given is read as `add` reads it (an email as the username is the email
+            // where the identity is one); the stored fields fill the rest.
+            let (given_user, given_email) = split_identity(
+                instance.kind,
+                kind,
+                args.username.as_deref(),
+                args.email.as_deref(),
+            );
+            let username = given_user.map(str::to_owned).or(c.username.clone());
+            let email = given_email.map(str::to_owned).or(c.email.clone());
+            let who = identity(instance.kind, kind, username.as_deref(), email.as_deref())?;
+            c.account = who.account;
+            c.username = who.username;
+            c.email = who.email;
             c.token_kind = Some(kind);
             if let Some(scope) = &scope {
                 c.scope = scope.clone();
@@ -290,16 +298,18 @@ pub fn update(ctx: &Context, update: UpdateArgs) -> Result<(), Error> {
     })
 }
 
-pub fn rotate(ctx: &Context, id: &str, expires: Option<&str>) -> Result<(), Error> {
+pub fn rotate(ctx: &Context, selector: &str, expires: Option<&str>) -> Result<(), Error> {
     let config = ctx.config()?;
-    let expires = expires.map(expiry).transpose()?;
-    // Check the ID before asking for a secret.
-    if !load(ctx)?.iter().any(|c| c.id == id) {
-        return Err(not_found(id));
+    let expires = expires.map(expiry).transpose()?.flatten();
+    // Name the credential before asking for a secret.
+    let c = selector::find(ctx, selector)?;
+    let token = read_token(&format!("New token for {} ({}): ", c.id, describe(&c)))?;
+    let instance = config.instance(&c.provider).filter(|_| !c.is_generic());
+    if let Some(instance) = instance {
+        refuse_foreign(instance.kind, &token)?;
     }
-    let token = read_token(&format!("New token for {id}: "))?;
-    edit(ctx, &config, id, |c, _| {
-        if let Some(instance) = config.instance(&c.provider).filter(|_| !c.is_generic())
+    edit(ctx, &config, &c.id, "rotated", |c, _| {
+        if let Some(instance) = instance
             && let Some(detected) = TokenKind::detect(instance.kind.family(), token.expose())
         {
             c.token_kind = Some(detected);
@@ -315,17 +325,18 @@ pub fn rotate(ctx: &Context, id: &str, expires: Option<&str>) -> Result<(), Erro
     })
 }
 
-pub fn remove(ctx: &Context, id: &str) -> Result<(), Error> {
+pub fn remove(ctx: &Context, selector: &str) -> Result<(), Error> {
     let config = ctx.config()?;
+    let c = selector::find(ctx, selector)?;
     let removed = crate::allowed::update(&ctx.store, &config, Create::Never, |opened| {
         let before = opened.entries.len();
-        opened.entries.retain(|c| c.id != id);
+        opened.entries.retain(|e| e.id != c.id);
         let removed = opened.entries.len() != before;
         (removed, removed)
     })?;
-    if removed == Some(true) {
-        Ok(())
-    } else {
-        Err(not_found(id))
+    if removed != Some(true) {
+        return Err(not_found(&c.id));
     }
+    say(format!("removed {}, ID {}", describe(&c), c.id));
+    Ok(())
 }

@@ -4,7 +4,8 @@
 use serde_json::json;
 
 use super::Context;
-use super::account_input::expiry;
+use super::account_input::{expiry, usage};
+use super::selector;
 use crate::error::Error;
 use crate::http::Client;
 use crate::lifecycle::renew::{self, Settings, Step};
@@ -82,7 +83,7 @@ pub fn verify(ctx: &Context, ids: &[String], json: bool) -> Result<(), Error> {
             .filter(|c| lifecycle::target(&config, c).is_ok())
             .collect()
     } else {
-        lifecycle::pick(all, ids)?
+        lifecycle::pick(all, &selector::ids(ctx, ids)?)?
     };
     let outcomes = verify::verify(&ctx.store, &config, &chosen, true)?;
     if json {
@@ -124,12 +125,23 @@ fn verdict(outcomes: &[Outcome]) -> Result<(), Error> {
 }
 
 /// `rotate ID --at-provider [--expires DATE]`.
-pub fn rotate_at_provider(ctx: &Context, id: &str, expires: Option<&str>) -> Result<(), Error> {
+pub fn rotate_at_provider(
+    ctx: &Context,
+    selector: &str,
+    expires: Option<&str>,
+) -> Result<(), Error> {
     let config = ctx.config()?;
-    let date = match expires {
-        Some(text) => time::date(expiry(text)?),
+    let date = match expires.map(expiry).transpose()? {
+        Some(Some(at)) => time::date(at),
+        Some(None) => {
+            return Err(usage(
+                "expires",
+                "a token rotated at the provider always expires (GitLab allows at most 365 days)",
+            ));
+        }
         None => time::date(crate::credential::unix_now() + lifetime(DEFAULT_LIFETIME)?),
     };
+    let id = &selector::find(ctx, selector)?.id;
     let done = rotate::at_provider(&ctx.store, &config, &Client::new(), id, &date)?;
     println!(
         "rotated {id} at the provider; the new token expires {}",
@@ -205,8 +217,9 @@ pub fn renew(ctx: &Context, within: &str, lifetime_text: &str, dry_run: bool) ->
 }
 
 /// `remove ID --revoke [--force]`.
-pub fn remove_revoking(ctx: &Context, id: &str, force: bool) -> Result<(), Error> {
+pub fn remove_revoking(ctx: &Context, selector: &str, force: bool) -> Result<(), Error> {
     let config = ctx.config()?;
+    let id = &selector::find(ctx, selector)?.id;
     match revoke::remove(&ctx.store, &config, &Client::new(), id, force)? {
         Removed::Revoked(host) => println!("revoked {id} at {host} and removed it"),
         Removed::Forced(why) => eprintln!(

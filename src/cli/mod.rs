@@ -4,6 +4,7 @@ pub(crate) mod account_input;
 mod accounts;
 mod catalogue;
 mod explain;
+mod input;
 mod instances;
 mod lifecycle;
 mod login;
@@ -11,8 +12,10 @@ mod manpage;
 mod openbao;
 mod picks;
 mod report;
+mod selector;
 mod setup;
 mod shell;
+mod token_owner;
 mod unlock;
 
 use std::ffi::OsString;
@@ -75,6 +78,8 @@ pub enum Command {
     },
     /// Show one credential (never its secret).
     Show {
+        /// The credential: its ID or a unique prefix (4+ characters), or ACCOUNT@INSTANCE.
+        #[arg(value_name = "ID")]
         id: String,
         #[arg(long)]
         json: bool,
@@ -84,9 +89,12 @@ pub enum Command {
     /// Replace a credential's token (read from stdin or prompted), keeping its ID; with
     /// --at-provider, the token rotates itself at the provider (GitLab access tokens).
     Rotate {
+        /// The credential: its ID or a unique prefix (4+ characters), or ACCOUNT@INSTANCE.
+        #[arg(value_name = "ID")]
         id: String,
-        /// When the new token expires (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or Unix seconds);
-        /// with --at-provider the default is 30 days ahead.
+        /// When the new token expires: 30d or 12w from now, YYYY-MM-DD,
+        /// YYYY-MM-DDTHH:MM:SSZ, Unix seconds, or never (not with --at-provider, where the
+        /// default is 30d).
         #[arg(long, value_name = "DATE")]
         expires: Option<String>,
         /// Ask the provider for the new token; the old one dies at once. Never retried.
@@ -95,6 +103,8 @@ pub enum Command {
     },
     /// Delete a credential.
     Remove {
+        /// The credential: its ID or a unique prefix (4+ characters), or ACCOUNT@INSTANCE.
+        #[arg(value_name = "ID")]
         id: String,
         /// Revoke the token at the provider first; the entry stays if that fails.
         #[arg(long)]
@@ -106,7 +116,9 @@ pub enum Command {
     /// Ask each token's provider whether it is valid; record its expiry and revocation.
     /// Exit 0 only when every checked token is valid.
     Verify {
-        /// Credential IDs (default: every credential whose provider can be asked).
+        /// Credentials: IDs, unique prefixes (4+ characters) or ACCOUNT@INSTANCE (default:
+        /// every credential whose provider can be asked).
+        #[arg(value_name = "ID")]
         ids: Vec<String>,
         #[arg(long)]
         json: bool,

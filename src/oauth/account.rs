@@ -1,43 +1,27 @@
 //! Who a new token belongs to (`GET /user` at the instance's API), and filing it under that
 //! account: logging in again to the same account replaces its token and keeps its ID.
 
-use serde::Deserialize;
-
 use super::{Endpoints, Tokens};
 use crate::config::Config;
 use crate::credential::{Credential, Origin, new_id, unix_now};
 use crate::error::Error;
 use crate::http::Client;
-use crate::provider::{Family, IdentityRule, Instance, TokenKind};
+use crate::provider::{IdentityRule, Instance, TokenKind};
+use crate::provider_api::owner::User;
 use crate::store::Create;
 use crate::store::Store;
 
-/// The fields of `/user` that name an account, across GitHub, GitLab, Gitea and Bitbucket.
-#[derive(Deserialize, Default)]
-struct User {
-    login: Option<String>,
-    username: Option<String>,
-    nickname: Option<String>,
-    email: Option<String>,
-}
-
-/// The account's login and email, per the provider.
+/// The account's login and email, per the provider (checked as `add` checks them).
 fn whoami(
     http: &Client,
     endpoints: &Endpoints,
     tokens: &Tokens,
 ) -> Result<(String, Option<String>), Error> {
     let user: User = http.get_json(&format!("{}/user", endpoints.api), &tokens.access)?;
-    let login = match endpoints.family {
-        Family::GitLab | Family::BitbucketCloud => user.username.or(user.nickname).or(user.login),
-        _ => user.login.or(user.username),
-    }
-    .filter(|l| !l.is_empty() && !l.chars().any(char::is_control))
-    .ok_or_else(|| Error::Runtime(format!("{}/user names no account", endpoints.api)))?;
-    let email = user
-        .email
-        .filter(|e| e.contains('@') && !e.chars().any(char::is_control));
-    Ok((login, email))
+    let owner = user
+        .owner(endpoints.family)
+        .ok_or_else(|| Error::Runtime(format!("{}/user names no account", endpoints.api)))?;
+    Ok((owner.login, owner.email))
 }
 
 #[allow(clippy::too_many_arguments)]

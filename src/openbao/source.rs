@@ -194,17 +194,17 @@ pub fn to_credential(instance: &Instance, entry: &Entry) -> Result<Credential, E
     let username = field("username");
     let email = field("email");
     let kind = account_input::token_kind(instance.kind, field("token_kind").as_deref(), &token)?;
-    let account =
-        account_input::identity(instance.kind, kind, username.as_deref(), email.as_deref())?;
+    // `username` holds the username or the email, as the kind's identity needs.
+    let who = account_input::identity(instance.kind, kind, username.as_deref(), email.as_deref())?;
     let expires = field("expires_at")
         .map(|t| crate::time::parse(&t).map_err(|e| Error::Usage(format!("expires_at: {e}"))))
         .transpose()?;
     Ok(Credential {
         id: "openbao".into(),
         provider: instance.name.clone(),
-        username,
-        account,
-        email,
+        username: who.username,
+        account: who.account,
+        email: who.email,
         token_kind: Some(kind),
         password: Some(token),
         password_expiry_utc: expires,

@@ -108,6 +108,37 @@ impl TokenKind {
             .find(|t| t.prefix().is_some_and(|p| token.starts_with(p)))
     }
 
+    /// A kind of another family whose prefix `token` carries, when `family` recognises none of
+    /// its own: `glpat-...` given for GitHub is a GitLab token, pasted into the wrong command.
+    /// Generic instances take any password.
+    pub fn foreign(family: Family, token: &str) -> Option<TokenKind> {
+        if family == Family::Generic || TokenKind::detect(family, token).is_some() {
+            return None;
+        }
+        TokenKind::ALL
+            .iter()
+            .copied()
+            .filter(|t| t.family() != family)
+            .find(|t| t.prefix().is_some_and(|p| token.starts_with(p)))
+    }
+
+    /// The provider this kind's tokens come from, as people name it.
+    pub fn provider_title(self) -> &'static str {
+        match self.family() {
+            Family::GitHub => "GitHub",
+            Family::GitLab => "GitLab",
+            Family::BitbucketCloud => "Bitbucket Cloud",
+            Family::BitbucketServer => "Bitbucket Data Center",
+            Family::Azure => "Azure DevOps",
+            Family::CodeCommit => "AWS CodeCommit",
+            Family::Gitea => "Gitea",
+            Family::Sourcehut => "sourcehut",
+            Family::HuggingFace => "Hugging Face",
+            Family::Gerrit => "Gerrit",
+            Family::Generic => "generic",
+        }
+    }
+
     /// The kind assumed when the token has no recognisable prefix and none was given.
     /// `None`: the family's tokens always carry a prefix, so guessing would be wrong.
     pub fn fallback(family: Family) -> Option<TokenKind> {
@@ -262,5 +293,28 @@ mod tests {
             Some(TokenKind::AzurePat)
         );
         assert_eq!(TokenKind::detect(Family::Azure, "short"), None);
+    }
+
+    #[test]
+    fn another_familys_prefix_is_named() {
+        let foreign = |family, token| TokenKind::foreign(family, token);
+        assert_eq!(
+            foreign(Family::GitHub, "glpat-x"),
+            Some(TokenKind::GitLabPersonal)
+        );
+        assert_eq!(
+            foreign(Family::GitLab, "ghp_x"),
+            Some(TokenKind::GitHubClassicPat)
+        );
+        assert_eq!(
+            foreign(Family::Gitea, "hf_x").map(TokenKind::provider_title),
+            Some("Hugging Face")
+        );
+        assert_eq!(foreign(Family::GitHub, "ghp_x"), None, "its own");
+        assert_eq!(foreign(Family::GitLab, "no-prefix"), None);
+        assert_eq!(foreign(Family::Generic, "glpat-x"), None, "any password");
+        // An Azure PAT is recognised by its shape first, whatever it starts with.
+        let azure = format!("ATAT{}AZDO{}", "a".repeat(72), "b".repeat(4));
+        assert_eq!(foreign(Family::Azure, &azure), None);
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! - [`gitlab`]: `personal_access_tokens/self` (read, rotate, delete), `/user`, `/oauth/revoke`;
 //! - [`github`]: `/user` with its scope and expiry headers, OAuth app token revocation;
-//! - [`gitea`], [`bitbucket`]: `/user`.
+//! - [`gitea`], [`bitbucket`]: `/user`;
+//! - [`owner`]: who owns a token (`/user`), for `add` and `login`.
 //!
 //! Errors name the host, never a token or a response body.
 
@@ -12,6 +13,7 @@ pub mod bitbucket;
 pub mod gitea;
 pub mod github;
 pub mod gitlab;
+pub mod owner;
 
 use zeroize::Zeroizing;
 

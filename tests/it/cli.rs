@@ -141,7 +141,9 @@ fn missing_or_wrong_fields_exit_2_naming_the_field() {
             "email:",
         ),
         (&["add", "aws-codecommit"], "pw", "username:"),
-        (&["add", "github"], "ghp_x", "username:"),
+        // Without --username GitHub would be asked whose the token is (network): a Bitbucket
+        // API token cannot be asked without the name (account_input::owner covers GitHub).
+        (&["add", "bitbucket"], "ATATx", "username:"),
         (
             &["add", "github", "--username", "alice"],
             "no-prefix",

@@ -5,7 +5,8 @@ GitLab's rule that rotating an already-rotated token revokes the whole token fam
 tests/it/provider_fidelity.py checks it against the real python-gitlab client.
 
 Prints `PORT <n>` once it listens on 127.0.0.1 (port 0: the OS picks), then serves until killed.
-State lives in memory. Test hooks (no auth, JSON): POST /_test/tokens, POST /_test/revoke,
+State lives in memory. Test hooks (no auth, JSON): POST /_test/tokens (optional "email": GitLab's
+/user shows it to tokens with api, read_api or read_user), POST /_test/revoke,
 POST /_test/drop_next, POST /_test/next (delay or garble the next answer), GET /_test/state.
 """
 
@@ -78,7 +79,7 @@ def user_id(family, username):
     return USERS.setdefault((family, username), 1000 + len(USERS))
 
 
-def new_token(family, value, username, scopes, expires_at, name, family_id=None, rotated_from=None):
+def new_token(family, value, username, scopes, expires_at, name, family_id=None, rotated_from=None, email=None):
     token = {
         "id": len(TOKENS) + 1,
         "family": family,
@@ -94,6 +95,8 @@ def new_token(family, value, username, scopes, expires_at, name, family_id=None,
         "created_at": now_iso(),
         "last_used_at": None,
         "rotated": False,
+        # The account's email, which GitLab's /user shows only to a token that may read the user.
+        "email": email,
     }
     token["family_id"] = family_id if family_id is not None else token["id"]
     user_id(family, username)
@@ -264,6 +267,7 @@ def gitlab_rotate():
         old["name"],
         family_id=old["family_id"],
         rotated_from=old["id"],
+        email=old["email"],
     )
     return jsonify({**gitlab_fields(new), "token": new["token"]})
 
@@ -285,7 +289,10 @@ def gitlab_user():
     if token is None:
         return error(401, GITLAB_401)
     name = token["username"]
-    return jsonify({"id": user_id("gitlab", name), "username": name, "name": name, "state": "active"})
+    user = {"id": user_id("gitlab", name), "username": name, "name": name, "state": "active"}
+    if token["email"] is not None and {"api", "read_api", "read_user"} & set(token["scopes"]):
+        user["email"] = token["email"]
+    return jsonify(user)
 
 
 @app.post("/gitlab/oauth/revoke")
@@ -368,7 +375,7 @@ def test_add_token():
     if not isinstance(body, dict):
         return bad_request("a JSON object is required")
     family, value, username = body.get("family"), body.get("token"), body.get("username")
-    scopes, expires_at = body.get("scopes", []), body.get("expires_at")
+    scopes, expires_at, email = body.get("scopes", []), body.get("expires_at"), body.get("email")
     if family not in FAMILIES:
         return bad_request(f"family must be one of {', '.join(FAMILIES)}")
     if not isinstance(value, str) or not value or not isinstance(username, str) or not username:
@@ -377,10 +384,12 @@ def test_add_token():
         return bad_request("scopes must be a list of strings")
     if expires_at is not None and parse_date(expires_at) is None:
         return bad_request("expires_at must be YYYY-MM-DD or null")
+    if email is not None and not isinstance(email, str):
+        return bad_request("email must be a string or absent")
     with LOCK:
         if find(value) is not None:
             return error(409, {"message": "that token value exists already"})
-        token = new_token(family, value, username, scopes, expires_at, f"{username}-token")
+        token = new_token(family, value, username, scopes, expires_at, f"{username}-token", email=email)
     return error(201, {"id": token["id"]})
 
 
