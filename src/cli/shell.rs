@@ -99,7 +99,8 @@ _git_credential_vouch_instances() {
 fn zsh_dynamic(script: &str) -> String {
     let mut out = String::with_capacity(script.len() + ZSH_EXTRA.len());
     for (i, line) in script.lines().enumerate() {
-        let action = if line.starts_with("':id:") {
+        // clap writes `':id:` for an operand without help, `':id -- HELP:` with it.
+        let action = if line.starts_with("':id:") || line.starts_with("':id ") {
             Some("_git_credential_vouch_ids")
         } else if line.starts_with("':provider ") || line.starts_with("':instance ") {
             Some("_git_credential_vouch_instances")
