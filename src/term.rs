@@ -25,6 +25,20 @@ pub fn person() -> Option<std::fs::File> {
         .ok()
 }
 
+/// A closed pipe ends the command quietly, as it ends `cat` or `ls` (exit status 141 in a
+/// shell). Rust ignores SIGPIPE, so a write to a closed pipe is an error that `println!` and
+/// libraries writing to stdout turn into a panic. Only for the management commands: git's
+/// helper actions and anything that serves sockets keep ignoring it (std writes to sockets with
+/// MSG_NOSIGNAL, but a child's pipe would still kill a server).
+pub fn closed_pipe_ends_quietly() {
+    #[cfg(unix)]
+    // SAFETY: restoring a signal's default disposition touches no Rust state; nothing else in
+    // this process installs a SIGPIPE handler.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Escape control characters (C0, DEL, C1) as `\xNN` / `\u{NNNN}`.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

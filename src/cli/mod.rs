@@ -360,6 +360,9 @@ impl Context {
 }
 
 pub fn run(config: Option<PathBuf>, command: Command) -> Result<(), Error> {
+    if !matches!(command, Command::Get | Command::Store | Command::Erase) {
+        crate::term::closed_pipe_ends_quietly();
+    }
     let ctx = Context::from_env(config)?;
     let store = &ctx.store;
     unlock::allow_asking(&command);

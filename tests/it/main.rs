@@ -30,6 +30,7 @@ mod oauth;
 mod oauth_harness;
 mod openbao;
 mod openbao_harness;
+mod pipes;
 mod provider_families;
 mod provider_fidelity;
 mod provider_harness;
