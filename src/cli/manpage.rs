@@ -1,19 +1,22 @@
 //! The man page: clap_mangen renders the commands and options from the same definition the
-//! parser uses, and the README's sections on providers and resolution, exit codes and files
-//! follow, converted from Markdown to roff here (a small subset: headings, paragraphs, lists,
-//! tables and code blocks), so the page cannot drift from either.
+//! parser uses, and the docs/ pages on providers and resolution, exit codes and files follow,
+//! converted from Markdown to roff here (a small subset: headings, paragraphs, lists, tables,
+//! code blocks and links), so the page cannot drift from either.
 
 use clap::CommandFactory;
 
 use super::Cli;
 
-const README: &str = include_str!("../../README.md");
+const ACCOUNTS: &str = include_str!("../../docs/accounts.md");
+const COMMANDS: &str = include_str!("../../docs/commands.md");
+const SECURITY: &str = include_str!("../../docs/security.md");
 
-/// README sections (by their `## ` heading) that go into the page, in order.
-const SECTIONS: [(&str, &str); 3] = [
-    ("Providers and accounts", "PROVIDERS AND RESOLUTION"),
-    ("Exit codes", "EXIT STATUS"),
-    ("The store", "FILES"),
+/// What goes into the page, in order: a docs/ page, the `## ` section of it (`None`: the whole
+/// page below its `# ` title), and the page's section title.
+const SECTIONS: [(&str, Option<&str>, &str); 3] = [
+    (ACCOUNTS, None, "PROVIDERS AND RESOLUTION"),
+    (COMMANDS, Some("Exit codes"), "EXIT STATUS"),
+    (SECURITY, Some("The store"), "FILES"),
 ];
 
 pub fn render() -> Vec<u8> {
@@ -24,8 +27,12 @@ pub fn render() -> Vec<u8> {
         .manual("Git Manual")
         .render(&mut out);
     let mut text = String::new();
-    for (heading, title) in SECTIONS {
-        if let Some(body) = section(README, heading) {
+    for (page, heading, title) in SECTIONS {
+        let body = match heading {
+            Some(heading) => section(page, heading),
+            None => Some(body(page)),
+        };
+        if let Some(body) = body {
             text.push_str(&format!(".SH \"{title}\"\n"));
             text.push_str(&to_roff(body));
         }
@@ -33,6 +40,14 @@ pub fn render() -> Vec<u8> {
     text.push_str(".SH \"SEE ALSO\"\ngit-credential(1), gitcredentials(7)\n");
     out.extend_from_slice(text.as_bytes());
     out
+}
+
+/// A page without its `# ` title line.
+fn body(markdown: &str) -> &str {
+    match markdown.strip_prefix("# ") {
+        Some(rest) => rest.split_once('\n').map_or("", |(_, body)| body),
+        None => markdown,
+    }
 }
 
 /// The text under `## heading` up to the next `## `.
@@ -57,7 +72,10 @@ fn to_roff(markdown: &str) -> String {
         } else if in_code {
             out.push_str(&escape(line));
             out.push('\n');
-        } else if let Some(h) = line.strip_prefix("### ") {
+        } else if let Some(h) = line
+            .strip_prefix("### ")
+            .or_else(|| line.strip_prefix("## "))
+        {
             out.push_str(&format!(".SS \"{}\"\n", plain(h)));
         } else if line.trim().is_empty() {
             out.push_str(".PP\n");
@@ -99,11 +117,11 @@ fn escape(text: &str) -> String {
     }
 }
 
-/// `code` in bold, **strong** as plain text.
+/// `code` in bold, **strong** and [links](target) as plain text.
 fn inline(text: &str) -> String {
     let mut out = String::new();
     let mut code = false;
-    for (i, part) in escape(text).split('`').enumerate() {
+    for (i, part) in escape(&unlink(text)).split('`').enumerate() {
         if i > 0 {
             out.push_str(if code { "\\fR" } else { "\\fB" });
             code = !code;
@@ -117,6 +135,32 @@ fn inline(text: &str) -> String {
     if code {
         out.push_str("\\fR");
     }
+    out
+}
+
+/// `[text](target)` becomes `text`: the targets are pages of the docs/ directory.
+fn unlink(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let link = after.find("](").and_then(|close| {
+            let target = &after[close + 2..];
+            target.find(')').map(|end| (close, close + 2 + end + 1))
+        });
+        match link {
+            Some((close, end)) if !after[..close].contains(['[', ']']) => {
+                out.push_str(&rest[..open]);
+                out.push_str(&after[..close]);
+                rest = &after[end..];
+            }
+            _ => {
+                out.push_str(&rest[..=open]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -140,6 +184,12 @@ mod tests {
         assert!(roff.contains(".IP \\(bu 2\nitem\n"));
         assert!(roff.contains(".nf\n\\&.code\\e\n.fi\n"));
         assert!(section(md, "C").is_none());
+        assert_eq!(body("# T\n## A\nx\n"), "## A\nx\n");
+        assert!(to_roff("## Sub\n").contains(".SS \"Sub\"\n"));
+        assert_eq!(
+            unlink("see [a page](x.md#y), [b] and f(x) [c](d)"),
+            "see a page, [b] and f(x) c"
+        );
     }
 
     #[test]

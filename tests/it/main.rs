@@ -37,6 +37,7 @@ mod provider_harness;
 mod provider_lifecycle;
 mod provider_wire;
 mod providers;
+mod quickstart;
 mod server;
 mod several_accounts;
 mod store_file;
