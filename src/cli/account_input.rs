@@ -61,13 +61,33 @@ pub(super) fn find_instance<'c>(
         };
         return Ok((m.instance, bound));
     }
+    let hint = did_you_mean(config, provider)
+        .map(|n| format!("did you mean `{n}`? "))
+        .unwrap_or_default();
     Err(usage(
         "provider",
         format!(
-            "no provider instance or known host named `{}` (see `git credential-vouch providers`)",
+            "no provider instance or known host named `{}` ({hint}see `git credential-vouch providers`)",
             escape(provider)
         ),
     ))
+}
+
+/// The instance name closest to a mistyped one, when it is close enough to be the one meant.
+fn did_you_mean<'c>(config: &'c Config, typed: &str) -> Option<&'c str> {
+    let typed = typed.to_ascii_lowercase();
+    config
+        .instances
+        .iter()
+        .map(|i| {
+            (
+                strsim::damerau_levenshtein(&typed, &i.name.to_ascii_lowercase()),
+                &i.name,
+            )
+        })
+        .filter(|(d, name)| *d > 0 && *d <= 2.max(name.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, name)| name.as_str())
 }
 
 /// A token pasted into the wrong command: its prefix belongs to another provider.

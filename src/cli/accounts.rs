@@ -22,8 +22,8 @@ use crate::store::Create;
 #[derive(Args, Debug)]
 pub struct AccountArgs {
     /// The account's username, or its email where the identity is one (GitLab); for deploy
-    /// tokens and CodeCommit, the username to send. Without it, `add` asks the provider whose
-    /// the token is (or the person at the terminal).
+    /// tokens and CodeCommit, the username to send. Without it, `add` asks the provider who owns
+    /// the token (or the person at the terminal).
     #[arg(long)]
     pub username: Option<String>,
     /// The account's email (the identity on GitLab).

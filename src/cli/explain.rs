@@ -19,7 +19,23 @@ struct Parsed {
     url: String,
 }
 
+/// An SSH remote (`git@host:owner/repo.git`, `ssh://...`): git never asks a credential helper
+/// for one, since SSH authenticates with keys.
+fn is_ssh(url: &str) -> bool {
+    url.starts_with("ssh://")
+        || url.starts_with("git+ssh://")
+        || (!url.contains("://")
+            && url
+                .split_once(':')
+                .is_some_and(|(host, _)| !host.is_empty() && !host.contains('/')))
+}
+
 fn parse_url(url: &str) -> Result<Parsed, Error> {
+    if is_ssh(url) {
+        return Err(Error::Usage(
+            "url: an SSH URL: git authenticates SSH remotes with SSH keys and never asks a credential helper; tokens answer https remotes (like https://host/owner/repo.git)".into(),
+        ));
+    }
     // Never echo the text: a mistyped URL may carry a token anywhere in it.
     let bad = || {
         Error::Usage(

@@ -25,9 +25,13 @@ pub enum InstanceCommand {
     /// Change an instance's settings (a built-in's own name writes an amendment).
     Update(UpdateArgs),
     /// Remove an instance from config.toml (a built-in loses its amendments).
-    Remove { name: String },
+    Remove {
+        /// The instance's name.
+        name: String,
+    },
     /// Every instance with its settings (never a secret).
     List {
+        /// Print JSON (versioned, documented in docs/json.md) instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -35,6 +39,7 @@ pub enum InstanceCommand {
 
 #[derive(Args, Debug)]
 pub struct AddArgs {
+    /// The new instance's name (what add, list and resolve call it).
     pub name: String,
     /// The kind (see `providers`), e.g. gitlab-self-managed.
     #[arg(long)]
@@ -48,6 +53,7 @@ pub struct AddArgs {
 
 #[derive(Args, Debug)]
 pub struct UpdateArgs {
+    /// The instance's name (a built-in's name amends the built-in).
     pub name: String,
     #[command(flatten)]
     pub settings: Settings,

@@ -17,11 +17,13 @@ pub enum OpenBaoCommand {
         /// from [openbao] jwt_role/jwt_file).
         #[arg(long, required = true)]
         approle: bool,
+        /// The AppRole's role ID (not secret; the secret ID is read from stdin or a prompt).
         #[arg(long, value_name = "ID")]
         role_id: String,
     },
     /// Each OpenBao-backed instance: its path, and what is cached (no request is made).
     Status {
+        /// Print JSON (versioned, documented in docs/json.md) instead of text.
         #[arg(long)]
         json: bool,
     },

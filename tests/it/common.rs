@@ -311,12 +311,18 @@ impl<'e> Terminal<'e> {
             env,
             sock: env.path("tmux.sock"),
         };
-        assert!(
-            term.tmux(&["new-session", "-d", "-x", "120", "-y", "20", script])
+        // A server killed a moment ago on the same socket may still be going away: retry.
+        let started = (0..40).any(|_| {
+            let ok = term
+                .tmux(&["new-session", "-d", "-x", "120", "-y", "20", script])
                 .status
-                .success(),
-            "tmux did not start"
-        );
+                .success();
+            if !ok {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            ok
+        });
+        assert!(started, "tmux did not start");
         term
     }
 

@@ -222,7 +222,7 @@ fn a_typo_with_arguments_is_an_unknown_command() {
     let env = Env::new();
     let message = assert_fails(&env.helper(&["verfy", "--json"], b""), 2);
     assert!(
-        message.contains("unknown command `verfy`") && message.contains("doctor"),
+        message.contains("unknown command `verfy`") && message.contains("did you mean `verify`?"),
         "{message}"
     );
     // git's own future actions come alone, from a pipe: ignored silently.

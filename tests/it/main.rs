@@ -11,6 +11,7 @@ mod e2e;
 mod errors;
 mod faults;
 mod hardening;
+mod help;
 mod helper_protocol;
 mod hostile_oauth;
 mod hostile_services;
