@@ -1,12 +1,13 @@
 //! The one HTTP client: ureq 3 over rustls with the system's CA roots, proxies from the
 //! environment (`HTTPS_PROXY`, `NO_PROXY`, ...) except for loopback destinations, timeouts and
-//! a User-Agent. Used by OAuth now
-//! and by the provider APIs (`verify`, `rotate --at-provider`, `renew`, `remove --revoke`).
+//! a User-Agent. Used by OAuth, OpenBao and the provider APIs (`verify`, `rotate
+//! --at-provider`, `renew`, `remove --revoke`).
 //!
 //! Plain `http://` is allowed only to loopback hosts (`127.0.0.0/8`, `localhost`, `[::1]`):
 //! anything else would send a client secret or a token in clear text. Response bodies are never
 //! shown: an OAuth error keeps only its `error` code and `error_description`.
 
+mod oauth_error;
 mod request;
 
 use std::time::Duration;
@@ -18,6 +19,7 @@ use zeroize::Zeroizing;
 use crate::error::Error;
 use crate::secret::Secret;
 
+pub use oauth_error::OAuthError;
 pub use request::{Answer, Body, Method, NoAnswer, basic_auth};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -68,46 +70,6 @@ pub fn check_url(field: &str, url: &str) -> Result<String, String> {
         _ => return Err(format!("{field}: `{url}` is not an https URL")),
     }
     Ok(url.trim_end_matches('/').to_owned())
-}
-
-/// An OAuth error response (RFC 6749 5.2), reduced to what may be shown.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OAuthError {
-    pub error: String,
-    pub description: Option<String>,
-}
-
-impl std::fmt::Display for OAuthError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.error)?;
-        if let Some(d) = &self.description {
-            write!(f, " ({d})")?;
-        }
-        Ok(())
-    }
-}
-
-impl OAuthError {
-    /// Only a code of the RFC's character set and a bounded, escaped description are kept:
-    /// the rest of an error body may echo what was sent.
-    fn from_body(body: &[u8]) -> Option<OAuthError> {
-        #[derive(serde::Deserialize)]
-        struct Raw {
-            error: String,
-            error_description: Option<String>,
-        }
-        let raw: Raw = serde_json::from_slice(body).ok()?;
-        let error: String = raw
-            .error
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-            .take(64)
-            .collect();
-        let description = raw
-            .error_description
-            .map(|d| crate::term::escape(&d.chars().take(200).collect::<String>()));
-        (!error.is_empty()).then_some(OAuthError { error, description })
-    }
 }
 
 pub struct Client {
@@ -375,13 +337,13 @@ mod tests {
     }
 
     #[test]
-    fn oauth_errors_keep_code_and_description_only() {
-        let e = OAuthError::from_body(
-            br#"{"error":"invalid_grant\u001b","error_description":"bad\u001b[31m","refresh_token":"r"}"#,
-        )
-        .unwrap();
-        assert_eq!(e.error, "invalid_grant");
-        assert_eq!(e.description.as_deref(), Some("bad\\x1b[31m"));
-        assert!(OAuthError::from_body(b"<html>").is_none());
+    fn loopback_never_goes_through_a_proxy() {
+        let c = Client::new();
+        for url in ["http://127.9.9.9/", "http://LOCALHOST:1", "http://[::1]/"] {
+            assert!(std::ptr::eq(c.agent(url), &c.direct), "{url}");
+        }
+        for url in ["https://gitlab.example/", "https://10.0.0.1", "not a url"] {
+            assert!(std::ptr::eq(c.agent(url), &c.proxied), "{url}");
+        }
     }
 }

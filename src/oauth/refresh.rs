@@ -101,8 +101,8 @@ pub fn refresh(
         if current.is_expired(now) {
             say(&format!(
                 "the OAuth token for {name} expired and refreshing it failed {} s ago; it is tried again in {} s",
-                now - current.refresh_retry.unwrap_or(now),
-                at - now
+                now.saturating_sub(current.refresh_retry.unwrap_or(now)),
+                at.saturating_sub(now)
             ));
         }
         return Ok(usable(current));
