@@ -34,6 +34,7 @@ fn outcome_json(o: &Outcome) -> serde_json::Value {
         "id": o.id,
         "provider": o.provider,
         "status": o.status,
+        "expires": o.expires_at,
         "expires_at": o.expires_at.map(time::datetime),
         "scopes": o.scopes,
         "account": o.account,

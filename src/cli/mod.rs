@@ -17,6 +17,7 @@ mod report;
 mod selector;
 mod setup;
 mod shell;
+mod table;
 mod token_owner;
 mod unlock;
 

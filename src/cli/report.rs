@@ -102,9 +102,12 @@ pub fn credential_json(c: &Credential, config: &Config, now: i64) -> Value {
         "label": c.label,
         "origin": origin(c),
         "created": c.created,
+        "created_at": time::datetime(c.created),
         "last_used": c.last_used,
-        "rejected": c.rejected.as_ref().map(|r| json!({ "at": r.at, "url": r.url })),
+        "last_used_at": c.last_used.map(time::datetime),
+        "rejected": c.rejected.as_ref().map(|r| json!({ "at": r.at, "at_time": time::datetime(r.at), "url": r.url })),
         "refresh_failed": c.refresh_failed,
+        "refresh_failed_at": c.refresh_failed.map(time::datetime),
         "picked_for": c.chosen_for.iter().map(|o| pick_place(c, config, o)).collect::<Vec<_>>(),
     })
 }
@@ -130,7 +133,12 @@ fn expiry_text(c: &Credential, now: i64) -> String {
         (None, _) => "-".into(),
         (Some(e), "expired") => format!("{} (expired)", time::date(e)),
         (Some(e), _) if e - now <= EXPIRING_DAYS * time::DAY => {
-            format!("{} (in {} days)", time::date(e), (e - now) / time::DAY)
+            let when = match (e - now) / time::DAY {
+                0 => "today".to_owned(),
+                1 => "in 1 day".to_owned(),
+                n => format!("in {n} days"),
+            };
+            format!("{} ({when})", time::date(e))
         }
         (Some(e), _) => time::date(e),
     }
@@ -148,7 +156,7 @@ fn status_colour(c: &Credential, now: i64) -> Colour {
 /// With `colour`, the STATUS column (the last, so no padding follows) is coloured.
 pub fn list_table(entries: &[Credential], config: &Config, now: i64, colour: bool) -> String {
     if entries.is_empty() {
-        return "no credentials stored\n".into();
+        return "no credentials stored yet: add one with `git credential-vouch add PROVIDER` (`git credential-vouch providers` lists them)\n".into();
     }
     let header = [
         "ID",
@@ -161,7 +169,7 @@ pub fn list_table(entries: &[Credential], config: &Config, now: i64, colour: boo
         "LAST USED",
         "STATUS",
     ];
-    let rows: Vec<[String; 9]> = entries
+    let rows: Vec<Vec<String>> = entries
         .iter()
         .map(|c| {
             // Each fact once: a rejection's own text starts with "rejected" or "revoked".
@@ -182,11 +190,15 @@ pub fn list_table(entries: &[Credential], config: &Config, now: i64, colour: boo
             if c.refresh_failed.is_some() {
                 flags.push("refresh failed: log in again".into());
             }
+            let account = match &c.label {
+                Some(label) => format!("{} ({label})", c.display_account()),
+                None => c.display_account().to_owned(),
+            };
             [
                 c.id.clone(),
                 c.provider.clone(),
-                host_text(c, config),
-                c.display_account().to_owned(),
+                short_host_text(c, config),
+                account,
                 c.scope
                     .clone()
                     .or_else(|| c.path.clone())
@@ -196,34 +208,31 @@ pub fn list_table(entries: &[Credential], config: &Config, now: i64, colour: boo
                 c.last_used.map_or("-".into(), time::date),
                 flags.join(", "),
             ]
-            .map(|cell| escape(&cell))
+            .iter()
+            .map(|cell| escape(cell))
+            .collect()
         })
         .collect();
-    let mut widths = header.map(str::len);
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
+    // HOST, ACCOUNT, SCOPE and STATUS may be cut to fit the terminal; IDs and dates never.
+    crate::cli::table::render(
+        &header,
+        &rows,
+        &[2, 3, 4, 8],
+        crate::cli::table::width(),
+        |i, cell| paint(colour, status_colour(&entries[i], now), cell),
+    )
+}
+
+/// The HOST column: the credential's host, or its instance's first host and how many more.
+fn short_host_text(c: &Credential, config: &Config) -> String {
+    if !c.host.is_empty() {
+        return c.host.clone();
     }
-    let mut out = String::new();
-    let mut line = |cells: Vec<&str>| {
-        let text: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        out.push_str(text.join("  ").trim_end());
-        out.push('\n');
-    };
-    line(header.to_vec());
-    for (row, c) in rows.iter().zip(entries) {
-        let last = row.len() - 1;
-        let painted = paint(colour, status_colour(c, now), &row[last]);
-        let mut cells: Vec<&str> = row[..last].iter().map(String::as_str).collect();
-        cells.push(&painted);
-        line(cells);
+    match config.instance(&c.provider).map(|i| i.hosts.as_slice()) {
+        Some([first]) => first.as_str().to_owned(),
+        Some([first, rest @ ..]) => format!("{} +{}", first.as_str(), rest.len()),
+        _ => "?".into(),
     }
-    out
 }
 
 pub fn credential_lines(c: &Credential, config: &Config, now: i64) -> String {

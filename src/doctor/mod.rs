@@ -40,12 +40,16 @@ pub fn run(store: &Store, config: Result<Config, String>, exe: &Path) -> Vec<Che
     match &config {
         Ok(c) => {
             let n = c.instances.iter().filter(|i| !i.builtin).count();
-            let source = c
-                .source
-                .as_ref()
-                .map_or("no config file: built-in providers only".to_owned(), |p| {
-                    format!("{} parses ({n} configured instances)", p.display())
-                });
+            let source = c.source.as_ref().map_or(
+                "no config file: built-in providers only".to_owned(),
+                |p| {
+                    format!(
+                        "{} parses ({n} configured instance{})",
+                        p.display(),
+                        if n == 1 { "" } else { "s" }
+                    )
+                },
+            );
             checks.push(check("config", Level::Ok, source));
             checks.extend(plain_http_checks(c));
             checks.extend(openbao_checks(store, c));
@@ -402,7 +406,7 @@ fn token_checks(entries: &[Credential]) -> Vec<Check> {
     let mut checks = Vec::new();
     let mut one = |label: &'static str, items: Vec<String>, what: &str| {
         if items.is_empty() {
-            checks.push(check(label, Level::Ok, format!("no {what} tokens")));
+            checks.push(check(label, Level::Ok, format!("no tokens {what}")));
         } else {
             checks.push(check(
                 label,
