@@ -1,6 +1,8 @@
 //! Files that must survive a crash whole: atomic replace, directory sync, locking, private
 //! directories, leftovers of interrupted writes and permission checks. The store and the key
-//! file both use this one implementation, so they keep the same guarantees.
+//! file both use this one implementation, so they keep the same guarantees. What differs per
+//! platform (file modes, directory sync, who else may change a file) is in
+//! [`crate::platform::fs`].
 
 use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};
@@ -28,9 +30,7 @@ pub struct Lock {
 pub fn lock(path: &Path) -> io::Result<Lock> {
     let mut options = OpenOptions::new();
     options.create(true).truncate(false).write(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(path)?;
+    let file = crate::platform::fs::owner_only(&mut options).open(path)?;
     file.lock()?;
     Ok(Lock { _file: file })
 }
@@ -134,53 +134,13 @@ fn is_temp_name(name: &OsStr, temp_prefix: &str) -> bool {
         })
 }
 
-/// Make a rename in `dir` durable.
-pub fn sync_dir(dir: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    File::open(dir)?.sync_all()?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
-}
+pub use crate::platform::fs::{others_can_change, sync_dir};
 
-/// Create `dir` (and parents) and make sure only the owner can enter it.
+/// Create `dir` (and parents) and make sure only the owner can enter it (see
+/// [`crate::platform::fs::make_dir_private`] for what that means per platform).
 pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir)?.permissions().mode() & 0o777;
-        if mode != 0o700 {
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-        }
-    }
-    Ok(())
-}
-
-/// Why users other than this one (or root) could change `path` (a file or a directory), if
-/// they could: its mode grants write to group or others (`mode & 0o022`), or another user owns
-/// it and may chmod it at will (as ssh checks its config). Symlinks are followed, so the
-/// answer is about what the path leads to. Always `None` where there are no unix modes.
-pub fn others_can_change(path: &Path) -> io::Result<Option<&'static str>> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{MetadataExt, PermissionsExt};
-        let meta = std::fs::metadata(path)?;
-        if meta.permissions().mode() & 0o022 != 0 {
-            return Ok(Some("writable by group or others"));
-        }
-        #[cfg(target_os = "linux")]
-        if meta.uid() != 0 && meta.uid() != rustix::process::getuid().as_raw() {
-            return Ok(Some("owned by another user"));
-        }
-        let _ = meta.uid();
-        Ok(None)
-    }
-    #[cfg(not(unix))]
-    {
-        std::fs::metadata(path)?;
-        Ok(None)
-    }
+    crate::platform::fs::make_dir_private(dir)
 }
 
 /// What a path that should name a regular file leads to.
@@ -305,32 +265,7 @@ mod tests {
         assert!(stale_temps(dir.path(), ".f-").unwrap().is_empty());
     }
 
-    #[cfg(unix)]
-    #[test]
-    fn others_can_change_reads_the_write_bits_and_the_owner() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("f");
-        std::fs::write(&file, b"").unwrap();
-        for (mode, expected) in [(0o600, false), (0o644, false), (0o620, true), (0o602, true)] {
-            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
-            let why = others_can_change(&file).unwrap();
-            assert_eq!(why.is_some(), expected, "{mode:o}");
-        }
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
-        assert!(others_can_change(dir.path()).unwrap().is_some());
-        assert!(others_can_change(&dir.path().join("missing")).is_err());
-        #[cfg(target_os = "linux")]
-        if rustix::process::getuid().is_root() {
-            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-            std::os::unix::fs::chown(&file, Some(65534), None).unwrap();
-            assert_eq!(
-                others_can_change(&file).unwrap(),
-                Some("owned by another user")
-            );
-        }
-    }
-
+    // Unix symlinks: on Windows making one needs a privilege or developer mode.
     #[cfg(unix)]
     #[test]
     fn targets_follow_symlinks_and_name_what_is_wrong() {

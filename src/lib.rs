@@ -7,6 +7,7 @@
 //! - [`store`]: the encrypted, versioned, locked store file.
 //! - [`keysource`]: where the key that wraps the store's data key lives.
 //! - [`durable`]: crash-safe file replacement, locking and permission checks both use.
+//! - [`platform`]: what differs between Linux, macOS and Windows, one seam per difference.
 //! - [`cli`]: the management commands; [`error`] maps every failure to an exit code.
 
 pub mod allowed;
@@ -26,6 +27,7 @@ pub mod lifecycle;
 pub mod oauth;
 pub mod openbao;
 pub mod paths;
+pub mod platform;
 pub mod progress;
 pub mod protocol;
 pub mod provider;

@@ -1,7 +1,9 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    forbid_core_dumps();
+    // No core file holds the keys, no other process of the user reads them (as far as the
+    // platform offers: see vouch::platform::process::harden).
+    vouch::platform::process::harden();
     let args: Vec<_> = std::env::args_os().collect();
     let (config, command) = match vouch::cli::helper_action(&args) {
         Some(action) => (None, action),
@@ -16,24 +18,5 @@ fn main() -> ExitCode {
             eprintln!("git-credential-vouch: {}", e.one_line());
             ExitCode::from(e.exit_code())
         }
-    }
-}
-
-/// The process holds data keys and tokens: a crash must not write them to a core file, and
-/// other processes of the user must not read its memory (non-dumpable also refuses ptrace and
-/// /proc/PID/mem to them). Both calls only lower privileges, so they cannot fail in practice;
-/// if one did, the helper still works, which is better than refusing to.
-fn forbid_core_dumps() {
-    #[cfg(target_os = "linux")]
-    {
-        use rustix::process::{
-            DumpableBehavior, Resource, Rlimit, set_dumpable_behavior, setrlimit,
-        };
-        let _ = set_dumpable_behavior(DumpableBehavior::NotDumpable);
-        let none = Rlimit {
-            current: Some(0),
-            maximum: Some(0),
-        };
-        let _ = setrlimit(Resource::Core, none);
     }
 }

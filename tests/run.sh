@@ -39,5 +39,9 @@ fi
 
 cargo test --locked --all-targets
 
+# Windows and macOS: the library, the binary and their unit tests type-check (nothing runs
+# there; docs/platforms.md). Installs its toolchain into target/cross on the first run.
+bash tests/cross-check.sh
+
 # Every fuzz target for a short bounded time (README "Robustness" says how to run them long).
 bash fuzz/run.sh 20

@@ -266,11 +266,12 @@ fn store_checks(store: &Store, checks: &mut Vec<Check>) -> Option<Vec<Credential
         }
     };
     let source = crate::keysource::open(header.source, store.paths());
-    let mut key_file_private = true;
+    // Unix modes; on Windows the key file's ACL is not read (docs/platforms.md).
     #[cfg(unix)]
-    if header.source == crate::keysource::SourceKind::File {
-        key_file_private = mode(&store.paths().key_file()).is_none_or(|m| m & 0o077 == 0);
-    }
+    let key_file_private = header.source != crate::keysource::SourceKind::File
+        || mode(&store.paths().key_file()).is_none_or(|m| m & 0o077 == 0);
+    #[cfg(not(unix))]
+    let key_file_private = true;
     let entries = match store.select(|_| true) {
         Ok(entries) => {
             checks.push(check(
@@ -299,6 +300,7 @@ fn store_checks(store: &Store, checks: &mut Vec<Check>) -> Option<Vec<Credential
             ),
         ));
     }
+    // Windows: no modes to show or check (the ACL is not read; docs/platforms.md).
     #[cfg(not(unix))]
     let perms = String::new();
     #[cfg(unix)]

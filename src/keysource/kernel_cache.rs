@@ -7,15 +7,8 @@
 //! data key`, so `status` can say how long is left. Elsewhere than Linux there is no cache:
 //! every function says so and callers go uncached.
 
-use super::kek::{DataKey, KEY_LEN};
+use super::kek::DataKey;
 use super::{KeyId, KeySource, SourceKind};
-
-fn description(key_id: &KeyId) -> String {
-    format!(
-        "git-credential-vouch:store-key-{}",
-        super::file::hex(key_id)
-    )
-}
 
 fn now() -> u64 {
     std::time::SystemTime::now()
@@ -28,7 +21,15 @@ mod imp {
     use linux_keyutils::{KeyPermissionsBuilder, KeyRing, KeyRingIdentifier, Permission};
     use zeroize::Zeroizing;
 
+    use super::super::kek::KEY_LEN;
     use super::*;
+
+    fn description(key_id: &KeyId) -> String {
+        format!(
+            "git-credential-vouch:store-key-{}",
+            super::super::file::hex(key_id)
+        )
+    }
 
     fn ring() -> Result<KeyRing, String> {
         KeyRing::from_special_id(KeyRingIdentifier::Session, false)

@@ -5,7 +5,6 @@
 //! keeps reading the version it opened.
 
 use std::fs::File;
-use std::os::unix::fs::FileExt;
 
 use super::format::{self, Header, View, v2};
 use super::{Create, Error, Store, format_error, io};
@@ -161,6 +160,6 @@ struct Head {
 /// only a file replaced in place) is an error.
 fn read_exactly(file: &File, offset: u64, n: u64) -> std::io::Result<Vec<u8>> {
     let mut buf = vec![0; n as usize];
-    file.read_exact_at(&mut buf, offset)?;
+    crate::platform::fs::read_exact_at(file, &mut buf, offset)?;
     Ok(buf)
 }
