@@ -108,6 +108,8 @@ pub fn credential_json(c: &Credential, config: &Config, now: i64) -> Value {
         "rejected": c.rejected.as_ref().map(|r| json!({ "at": r.at, "at_time": time::datetime(r.at), "url": r.url })),
         "refresh_failed": c.refresh_failed,
         "refresh_failed_at": c.refresh_failed.map(time::datetime),
+        "refresh_retry": c.refresh_retry,
+        "refresh_retry_at": c.refresh_retry.map(time::datetime),
         "picked_for": c.chosen_for.iter().map(|o| pick_place(c, config, o)).collect::<Vec<_>>(),
     })
 }
@@ -189,6 +191,8 @@ pub fn list_table(entries: &[Credential], config: &Config, now: i64, colour: boo
             }
             if c.refresh_failed.is_some() {
                 flags.push("refresh failed: log in again".into());
+            } else if c.refresh_retry.is_some() {
+                flags.push("refresh failing: retried".into());
             }
             let account = match &c.label {
                 Some(label) => format!("{} ({label})", c.display_account()),
@@ -283,6 +287,15 @@ pub fn credential_lines(c: &Credential, config: &Config, now: i64) -> String {
         }
         .to_owned(),
     ));
+    if let Some(at) = c.refresh_retry.filter(|_| c.refresh_failed.is_none()) {
+        lines.push((
+            "refresh failing",
+            format!(
+                "{}: a passing failure (server error, timeout); get tries again",
+                time::datetime(at)
+            ),
+        ));
+    }
     if let Some(at) = c.refresh_failed {
         lines.push((
             "refresh failed",

@@ -22,8 +22,12 @@ pub struct Backed {
     pub account: Option<String>,
     pub token_kind: Option<String>,
     pub expires: Option<i64>,
+    /// `expires` as RFC 3339.
+    pub expires_at: Option<String>,
     /// When OpenBao last answered (Unix seconds); `None`: nothing cached.
     pub fetched: Option<i64>,
+    /// `fetched` as RFC 3339.
+    pub fetched_at: Option<String>,
 }
 
 impl Backed {
@@ -105,7 +109,12 @@ pub fn backed(store: &Store, config: &Config) -> Result<Vec<Backed>, Error> {
                     .and_then(|c| c.token_kind)
                     .map(|k| k.name().to_owned()),
                 expires: credential.as_ref().and_then(|c| c.password_expiry_utc),
+                expires_at: credential
+                    .as_ref()
+                    .and_then(|c| c.password_expiry_utc)
+                    .map(crate::time::datetime),
                 fetched: entry.map(|e| e.fetched),
+                fetched_at: entry.map(|e| crate::time::datetime(e.fetched)),
             }
         })
         .collect())

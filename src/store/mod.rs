@@ -118,6 +118,13 @@ impl Store {
             // The OpenBao cache, sealed with a key derived from this store's data key.
             self.paths.data_dir.join("openbao-cache.vouch"),
             self.paths.data_dir.join("openbao-cache.lock"),
+            self.paths.data_dir.join("openbao-cache.vouch.damaged"),
+            // A rotated token waiting to be filed, sealed the same way, and the locks of
+            // rotations, refreshes and logins on demand.
+            self.paths.data_dir.join("rotation-rescue.vouch"),
+            self.paths.data_dir.join("rotation.lock"),
+            self.paths.data_dir.join("oauth-refresh.lock"),
+            self.paths.data_dir.join("oauth-login.lock"),
         ]);
         for file in files {
             match std::fs::remove_file(&file) {
