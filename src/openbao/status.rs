@@ -113,7 +113,7 @@ pub fn backed(store: &Store, config: &Config) -> Result<Vec<Backed>, Error> {
                     .as_ref()
                     .and_then(|c| c.password_expiry_utc)
                     .map(crate::time::datetime),
-                fetched: entry.map(|e| e.fetched),
+                fetched: entry.as_ref().map(|e| e.fetched),
                 fetched_at: entry.map(|e| crate::time::datetime(e.fetched)),
             }
         })
