@@ -13,7 +13,9 @@
 #   --purge          with --uninstall: also delete the store, its key and config.toml
 #   --timer          only (re)install the daily systemd user timer that runs
 #                    `git-credential-vouch renew` (the binary must be installed already);
-#                    with --uninstall, only remove it (a full --uninstall removes it too)
+#                    with --uninstall, only remove it (a full --uninstall removes it too).
+#                    Linux only: on macOS and Windows it prints the launchd agent or the
+#                    Task Scheduler command that does the same, and installs nothing
 #
 # git's credential.helper is set to the binary's absolute path, first in the helper chain,
 # keeping the other helpers after it.
@@ -34,7 +36,7 @@ while [ $# -gt 0 ]; do
     --uninstall) uninstall=1; shift ;;
     --purge) purge=1; shift ;;
     --timer) timer=1; shift ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set /{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -175,13 +177,46 @@ uninstall_timer() {
     systemctl --user daemon-reload
   fi
 }
+# Not Linux: no systemd user manager. Say what runs `renew` daily there; install nothing.
+timer_elsewhere() {
+  local os="$1"
+  case "$os" in
+    Darwin)
+      echo "install.sh: the renew timer is a systemd unit, Linux-only; on macOS a launchd agent does the same: save this as ~/Library/LaunchAgents/$unit_name.plist" >&2
+      cat >&2 <<PLIST
+<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0"><dict>
+  <key>Label</key><string>$unit_name</string>
+  <key>ProgramArguments</key><array><string>$target</string><string>renew</string></array>
+  <key>StartCalendarInterval</key><dict><key>Hour</key><integer>9</integer><key>Minute</key><integer>0</integer></dict>
+</dict></plist>
+PLIST
+      echo "install.sh: then: launchctl bootstrap gui/\$(id -u) ~/Library/LaunchAgents/$unit_name.plist (or cron: 0 9 * * * $(printf '%q' "$target") renew)" >&2
+      ;;
+    MINGW* | MSYS* | CYGWIN*)
+      local exe
+      exe="$(cygpath -w "$target.exe" 2>/dev/null)" || exe="<path to git-credential-vouch.exe>"
+      echo "install.sh: the renew timer is a systemd unit, Linux-only; on Windows Task Scheduler does the same: schtasks /Create /SC DAILY /ST 09:00 /TN $unit_name /TR \"'$exe' renew\"" >&2
+      ;;
+    *)
+      echo "install.sh: the renew timer is a systemd unit, Linux-only; on $os run '$target renew' daily with the system's scheduler (cron: 0 9 * * * $(printf '%q' "$target") renew)" >&2
+      ;;
+  esac
+}
 if [ "$timer" -eq 1 ]; then
+  os="$(uname -s)"
   if [ "$uninstall" -eq 1 ]; then
+    [ "$os" = Linux ] || say "no systemd on $os: remove the launchd agent (launchctl bootout) or scheduled task (schtasks /Delete) you made yourself"
     uninstall_timer
     exit 0
   fi
   if [ ! -x "$target" ]; then
     echo "install.sh: no git-credential-vouch at $target: install it first (install.sh without --timer)" >&2
+    exit 1
+  fi
+  if [ "$os" != Linux ]; then
+    timer_elsewhere "$os"
     exit 1
   fi
   install_timer

@@ -1,4 +1,5 @@
-//! unlock, lock, status and passwd: the kernel key cache and the passphrase.
+//! unlock, lock, status and passwd: the kernel key cache and the passphrase. The cache is
+//! Linux-only: elsewhere `unlock` and `lock` say so and what works instead.
 
 use super::Context;
 use crate::error::Error;
@@ -36,6 +37,8 @@ pub(super) fn unlock(ctx: &Context, duration: Option<&str>) -> Result<(), Error>
             println!("the store's key is a key file: there is nothing to unlock");
             return Ok(());
         }
+        // Nothing to fill (macOS, Windows): say what works instead, before asking anything.
+        source if !kernel_cache::EXISTS => return without_cache(source),
         SourceKind::Passphrase => {
             let pass = PassphraseSource::ask_current().map_err(|e| key_error(ctx, e))?;
             PassphraseSource::unwrap_with(&pass, &header.wrapped, &aad)
@@ -55,9 +58,26 @@ pub(super) fn unlock(ctx: &Context, duration: Option<&str>) -> Result<(), Error>
     Ok(())
 }
 
+/// `unlock` where the key cache does not exist.
+fn without_cache(source: SourceKind) -> Result<(), Error> {
+    let why = kernel_cache::LINUX_ONLY;
+    if source == SourceKind::Keyring {
+        println!("nothing to unlock: {why}; every get reads the key from the OS keyring");
+        return Ok(());
+    }
+    Err(Error::Runtime(format!(
+        "unlock: {why}, so nothing can keep a passphrase store unlocked for git here; `git credential-vouch rekey --key keyring` moves the key to the OS keyring"
+    )))
+}
+
 pub(super) fn lock(ctx: &Context) -> Result<(), Error> {
     let header = header(ctx)?;
-    if kernel_cache::drop_key(&header.key_id) {
+    if !kernel_cache::EXISTS {
+        println!(
+            "nothing to lock: {}, so no key is ever cached here",
+            kernel_cache::LINUX_ONLY
+        );
+    } else if kernel_cache::drop_key(&header.key_id) {
         println!("locked: the cached key was dropped from the kernel keyring");
     } else {
         println!("already locked: no key was cached");
@@ -77,6 +97,9 @@ pub(super) fn status(ctx: &Context) -> Result<(), Error> {
             "state: unlocked, {} left",
             crate::time::duration_words(left)
         ),
+        None if header.source == SourceKind::Passphrase && !kernel_cache::EXISTS => {
+            println!("state: locked, and nothing can unlock it for git here (see `unlock`)")
+        }
         None if header.source == SourceKind::Passphrase => {
             println!("state: locked (run `git credential-vouch unlock`)")
         }

@@ -461,6 +461,12 @@ fn key_cache_check() -> Check {
             Level::Ok,
             "the kernel keyring answers: `unlock` and the keyring key cache work",
         ),
+        // macOS, Windows: nothing to fix, so no warning.
+        Some(why) if !crate::keysource::kernel_cache::EXISTS => check(
+            "key-cache",
+            Level::Ok,
+            format!("{why}: every get reads the key source"),
+        ),
         Some(why) => check(
             "key-cache",
             Level::Warn,

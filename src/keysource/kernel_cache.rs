@@ -4,11 +4,23 @@
 //! The key lives in the session keyring (the user-session keyring when the process has no
 //! session keyring), as a `user` key readable only by its possessor, with the kernel's own
 //! timeout: no daemon, and nothing on disk. The payload is `expiry (Unix seconds, u64 BE) |
-//! data key`, so `status` can say how long is left. Elsewhere than Linux there is no cache:
-//! every function says so and callers go uncached.
+//! data key`, so `status` can say how long is left.
+//!
+//! Elsewhere than Linux there is no cache ([`EXISTS`] is false): nothing is ever cached, every
+//! function says so ([`LINUX_ONLY`]) and callers go uncached. macOS and Windows have no store
+//! of their own that forgets a secret after a timeout and shows it to this session only;
+//! keeping the key in the Keychain or Credential Manager with an expiry written beside it would
+//! leave it on disk after the expiry, so it is not done.
 
 use super::kek::DataKey;
 use super::{KeyId, KeySource, SourceKind};
+
+/// Whether this platform has the key cache at all (the Linux kernel keyring).
+pub const EXISTS: bool = cfg!(target_os = "linux");
+
+/// What the key cache's users say where it does not exist.
+pub const LINUX_ONLY: &str =
+    "the key cache is Linux-only (it is the Linux kernel keyring, which this system does not have)";
 
 fn now() -> u64 {
     std::time::SystemTime::now()
@@ -103,13 +115,13 @@ mod imp {
         None
     }
     pub fn put(_: &KeyId, _: &DataKey, _: u64) -> Result<(), String> {
-        Err("the kernel key cache exists only on Linux".into())
+        Err(LINUX_ONLY.into())
     }
     pub fn drop_key(_: &KeyId) -> bool {
         false
     }
     pub fn refused() -> Option<String> {
-        Some("the kernel key cache exists only on Linux".into())
+        Some(LINUX_ONLY.into())
     }
 }
 

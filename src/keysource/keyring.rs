@@ -1,5 +1,9 @@
-//! The OS credential store through keyring-core: Secret Service on Linux (and the BSDs),
-//! Keychain on macOS, Credential Manager on Windows.
+//! The OS credential store through keyring-core, one store per platform (declared per target
+//! in Cargo.toml): Secret Service on Linux, the login Keychain on macOS, Credential Manager on
+//! Windows (a generic credential named `store-key-<key id>.git-credential-vouch`, kept on this
+//! computer: `Local` persistence, not the roaming `Enterprise` default, as the store itself
+//! does not roam). Only the Linux store has ever run: the other two are type-checked by
+//! tests/cross-check.sh.
 
 use std::sync::Arc;
 
@@ -14,7 +18,15 @@ pub struct KeyringSource {
     /// Connected on first use: `get` with a file key never pays for a D-Bus connection.
     store: std::cell::OnceCell<Result<Arc<CredentialStore>, String>>,
     connect: fn() -> Result<Arc<CredentialStore>, String>,
+    /// The store's entry modifiers (keyring-core `build`), per platform.
+    modifiers: &'static [(&'static str, &'static str)],
 }
+
+/// Credential Manager: keep the key on this computer (see the module doc).
+#[cfg(windows)]
+const PLATFORM_MODIFIERS: &[(&str, &str)] = &[("persistence", "Local")];
+#[cfg(not(windows))]
+const PLATFORM_MODIFIERS: &[(&str, &str)] = &[];
 
 impl KeyringSource {
     /// The platform's own credential store.
@@ -22,6 +34,7 @@ impl KeyringSource {
         KeyringSource {
             store: std::cell::OnceCell::new(),
             connect: platform_store,
+            modifiers: PLATFORM_MODIFIERS,
         }
     }
 
@@ -32,6 +45,7 @@ impl KeyringSource {
         KeyringSource {
             store: cell,
             connect: || Err("no store".into()),
+            modifiers: &[],
         }
     }
 
@@ -49,8 +63,10 @@ impl KeyringSource {
 
     fn entry(&self, key_id: &KeyId) -> Result<Entry, Error> {
         let user = format!("store-key-{}", super::file::hex(key_id));
+        let modifiers: std::collections::HashMap<&str, &str> =
+            self.modifiers.iter().copied().collect();
         self.store()?
-            .build(SERVICE, &user, None)
+            .build(SERVICE, &user, Some(&modifiers).filter(|m| !m.is_empty()))
             .map_err(|e| unavailable(describe(&e)))
     }
 
@@ -122,7 +138,7 @@ fn describe(e: &KeyringError) -> String {
     .replace('\n', " ")
 }
 
-#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
+#[cfg(target_os = "linux")]
 fn platform_store() -> Result<Arc<CredentialStore>, String> {
     // libdbus would try to autolaunch a bus (X11) when none is configured; on a headless
     // machine that means a slow failure or a stray daemon, so look before connecting.
@@ -138,6 +154,9 @@ fn platform_store() -> Result<Arc<CredentialStore>, String> {
         .map_err(|e| format!("no Secret Service answered: {}", describe(&e)))
 }
 
+/// The login keychain. Items are created by this binary; a rebuilt or upgraded binary may make
+/// macOS ask once whether it may read them ("Always Allow"). Over SSH the login keychain is
+/// often locked, which shows as "the keyring is locked or refused access".
 #[cfg(target_os = "macos")]
 fn platform_store() -> Result<Arc<CredentialStore>, String> {
     apple_native_keyring_store::keychain::Store::new()
@@ -150,17 +169,6 @@ fn platform_store() -> Result<Arc<CredentialStore>, String> {
     windows_native_keyring_store::Store::new()
         .map(|s| s as Arc<CredentialStore>)
         .map_err(|e| describe(&e))
-}
-
-#[cfg(not(any(
-    target_os = "linux",
-    target_os = "freebsd",
-    target_os = "openbsd",
-    target_os = "macos",
-    target_os = "windows"
-)))]
-fn platform_store() -> Result<Arc<CredentialStore>, String> {
-    Err("no OS keyring is supported on this platform".into())
 }
 
 #[cfg(test)]

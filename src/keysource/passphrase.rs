@@ -61,7 +61,16 @@ struct Params {
     p: u32,
 }
 
+/// What a command that cannot ask (git's `get`, `store`, `erase`) says of a locked store.
+#[cfg(target_os = "linux")]
 pub const LOCKED: &str = "the store is locked, so nothing was read or saved: run `git credential-vouch unlock` (or `unlock --for 8h`)";
+/// macOS: no key cache, so nothing keeps the store unlocked for git between commands.
+#[cfg(target_os = "macos")]
+pub const LOCKED: &str = "the store's key is a passphrase, so nothing was read or saved: git's get cannot ask for it, and nothing keeps the store unlocked between commands here (the key cache is Linux-only); commands run at a terminal ask for it, and `git credential-vouch rekey --key keyring` moves the key to the Keychain for git";
+/// Windows: no key cache and no hidden terminal prompt, so only commands that read the
+/// passphrase from stdin can open the store.
+#[cfg(windows)]
+pub const LOCKED: &str = "the store's key is a passphrase, which vouch cannot ask for on Windows (no key cache, no hidden terminal prompt), so nothing was read or saved: move the key to Credential Manager with `git credential-vouch rekey --key keyring`, the passphrase on stdin";
 
 fn locked() -> Error {
     Error::Unavailable {
@@ -197,6 +206,12 @@ impl KeySource for PassphraseSource {
     }
 
     fn wrap_new(&self, _: &KeyId, data_key: &DataKey, aad: &[u8]) -> Result<Vec<u8>, Error> {
+        // On Windows only the commands that read stdin could open such a store: make none.
+        if cfg!(windows) {
+            return Err(Error::Refused(
+                "the passphrase key source is for Unix: on Windows vouch has no key cache and no hidden terminal prompt to ask with; use `--key keyring` (Credential Manager) or `--key file`".into(),
+            ));
+        }
         let passphrase = read("New passphrase for the git-credential-vouch store: ", true)?;
         let mut salt = [0u8; SALT_LEN];
         SystemRandom::new()
