@@ -134,8 +134,36 @@ pub(super) fn git_config(ctx: &Context, scope: Scope, change: ConfigChange) -> R
             urls.push(need.url);
         }
     }
+    // Lines about hosts the user has nothing on (every Azure DevOps and CodeCommit host is
+    // configured in advance) are summed up in one line rather than listed.
+    let mine: Vec<String> = gitconfig::path_needs(&config, &entries)
+        .into_iter()
+        .map(|n| n.url)
+        .chain(
+            config
+                .instances
+                .iter()
+                .filter(|i| !i.builtin || entries.iter().any(|c| c.provider == i.name))
+                .flat_map(|i| i.hosts.iter().map(|h| format!("https://{h}"))),
+        )
+        .collect();
+    let mut others = 0;
     for line in change(scope, &exe, &ctx.store.paths().data_dir, &urls)? {
-        println!("{line}");
+        let about_others = line.starts_with("set credential.")
+            && !mine
+                .iter()
+                .any(|url| line.contains(&format!("credential.{url}.")));
+        if about_others {
+            others += 1;
+        } else {
+            println!("{line}");
+        }
+    }
+    if others > 0 {
+        println!(
+            "set credential.<url>.useHttpPath for {others} more host{} whose providers tell tenants apart by path (Azure DevOps, CodeCommit); `git config --get-regexp useHttpPath` lists them",
+            if others == 1 { "" } else { "s" }
+        );
     }
     Ok(())
 }
@@ -197,6 +225,16 @@ pub(super) fn init(store: &Store, key: Option<KeyArg>) -> Result<(), Error> {
         kind.name(),
         describe_source(kind, store)
     );
+    if created {
+        if key.is_none() {
+            println!(
+                "  chosen because no --key was given: the OS keyring when one answers, else a key file (`init --key passphrase` for a passphrase)"
+            );
+        }
+        println!(
+            "next: `git credential-vouch configure` (git asks vouch first), then `git credential-vouch add PROVIDER` with a token on stdin"
+        );
+    }
     Ok(())
 }
 

@@ -239,9 +239,18 @@ pub fn configure(
         lines.insert(
             0,
             format!(
-                "git ({} config) now asks {ours} first, {} other helper value(s) kept after it",
+                "git ({} config) now asks {ours} first{}",
                 scope.name(),
-                written.len() - 1
+                // The reset (an empty value) is no helper.
+                match written
+                    .iter()
+                    .filter(|h| !h.is_empty() && **h != ours)
+                    .count()
+                {
+                    0 => String::new(),
+                    1 => ", and the one helper it had after it".to_owned(),
+                    n => format!(", and the {n} helpers it had after it"),
+                }
             ),
         );
     }

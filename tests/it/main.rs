@@ -31,6 +31,7 @@ mod oauth;
 mod oauth_harness;
 mod openbao;
 mod openbao_harness;
+mod output;
 mod pipes;
 mod provider_families;
 mod provider_fidelity;
