@@ -10,11 +10,12 @@
 ///   the user's other unprivileged processes) and a core size limit of 0.
 /// - macOS: a core size limit of 0 and `PT_DENY_ATTACH` (as OpenSSH's ssh-agent does): a
 ///   debugger can no longer attach, and a process started under one exits at once. Reading
-///   another process's memory (task_for_pid) already needs an administrator's consent there.
-/// - Windows: nothing. Windows Error Reporting writes a memory dump of a crashed process only
-///   where an administrator configured LocalDumps; any process of the same user may open this
-///   one and read its memory (denying that would mean changing the process's security
-///   descriptor, which is not done).
+///   another process's memory (task_for_pid) already takes a debugger's entitlement or an
+///   administrator's consent there.
+/// - Windows: nothing, a documented gap. Windows Error Reporting may keep a dump of a crashed
+///   process (a minidump in its report queue; a full dump where LocalDumps is configured), and
+///   any process of the same user may open this one and read its memory (denying that would
+///   mean changing the process's security descriptor, which is not done).
 pub fn harden() {
     #[cfg(target_os = "linux")]
     {
@@ -47,13 +48,6 @@ pub fn harden() {
 /// [`super::fs::others_can_change`]).
 #[cfg(unix)]
 pub fn uid() -> u32 {
-    #[cfg(target_os = "linux")]
-    {
-        rustix::process::getuid().as_raw()
-    }
-    #[cfg(target_os = "macos")]
-    {
-        // SAFETY: getuid takes nothing and cannot fail.
-        unsafe { libc::getuid() }
-    }
+    // SAFETY: getuid takes nothing and cannot fail.
+    unsafe { libc::getuid() }
 }
