@@ -10,6 +10,7 @@
 //! - [`platform`]: what differs between Linux, macOS and Windows, one seam per difference.
 //! - [`cli`]: the management commands; [`error`] maps every failure to an exit code.
 
+pub mod agent;
 pub mod allowed;
 pub mod cli;
 pub mod colour;

@@ -203,6 +203,9 @@ pub enum Command {
         #[command(flatten)]
         scope: ScopeArgs,
     },
+    /// Serve git credential requests on a Unix socket for containers and SSH hosts (see
+    /// docs/agent.md); prints the VOUCH_AGENT_SOCK line to export.
+    Agent(crate::agent::Args),
     /// Print a shell completion script (bash also completes `git credential-vouch ...`).
     Completions {
         /// The shell to complete for.

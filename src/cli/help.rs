@@ -41,6 +41,7 @@ pub const GROUPS: &[(&str, &[&str])] = &[
             "completions",
         ],
     ),
+    ("Containers and SSH hosts", &["agent"]),
     (
         "git's helper actions (git runs these)",
         &["get", "store", "erase"],
@@ -95,6 +96,10 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     (
         "completions",
         "git credential-vouch completions bash > ~/.local/share/bash-completion/completions/git-credential-vouch",
+    ),
+    (
+        "agent",
+        "git credential-vouch agent --allow github.com/acme --confirm",
     ),
     (
         "get",

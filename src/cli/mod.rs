@@ -80,6 +80,9 @@ impl Context {
 }
 
 pub fn run(config: Option<PathBuf>, command: Command) -> Result<(), Error> {
+    if let Some(forwarded) = crate::agent::client::forwarded(&command) {
+        return forwarded;
+    }
     if !matches!(command, Command::Get | Command::Store | Command::Erase) {
         crate::term::closed_pipe_ends_quietly();
     }
@@ -136,6 +139,7 @@ pub fn run(config: Option<PathBuf>, command: Command) -> Result<(), Error> {
         Command::Unconfigure { scope } => {
             setup::git_config(&ctx, scope.scope(), gitconfig::unconfigure)
         }
+        Command::Agent(args) => crate::agent::run(args, store, &|| ctx.config()),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man => shell::man(),
         Command::Complete { what } => shell::listing(&ctx, what),
