@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test of git-credential-vouch. First installs, with apt-get, what the tests need
 # (git, gnome-keyring, dbus, tmux, curl, a C compiler for the vendored libdbus, python3 with
-# venv) when it is missing, and the OAuth test server's Python packages (Authlib, Flask) into
+# venv, and openssh-server, openssh-client and bubblewrap for the agent's forwarding tests) when
+# it is missing, and the OAuth test server's Python packages (Authlib, Flask) into
 # target/test-venv when they are not there yet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in git gnome-keyring dbus dbus-bin gcc g++ libc6-dev tmux curl libsecret-tools bash-completion man-db groff-base zsh keyutils; do
+for pkg in git gnome-keyring dbus dbus-bin gcc g++ libc6-dev tmux curl libsecret-tools bash-completion man-db groff-base zsh keyutils openssh-server openssh-client bubblewrap; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3 python3-venv)

@@ -1,6 +1,7 @@
 //! Integration tests: the real `git` binary drives the helper, each test in its own HOME.
 
 mod account_input;
+mod agent;
 mod canary;
 mod cli;
 mod common;

@@ -55,9 +55,9 @@ pub fn check_bash_completion(env: &Env, script: &Path) {
         env,
         script,
         "__git_wrap__git_main",
-        &["git", "credential-vouch", "a"],
+        &["git", "credential-vouch", "ad"],
     );
-    assert_eq!(git_form, ["add"], "git credential-vouch a<TAB>");
+    assert_eq!(git_form, ["add"], "git credential-vouch ad<TAB>");
     let own = bash_offers(
         env,
         script,

@@ -1,0 +1,76 @@
+//! Behind the agent everything works as locally, because the agent runs the helper's own code
+//! on the user's store: an OAuth token due for refresh is refreshed by the agent, and a
+//! passphrase store answers while its key is in the kernel key cache and fails at the agent
+//! (said in its log, one line in the box) while locked.
+
+use super::harness::*;
+use crate::common::*;
+use crate::oauth_harness::{OAuthServer, REFRESH_GRANT, login_ok};
+
+#[test]
+fn an_oauth_token_due_for_refresh_is_refreshed_by_the_agent() {
+    let server = OAuthServer::start(&["--expires-in", "3"]);
+    let env = Env::new();
+    env.write_config(&server.config("corp", "gitlab-self-managed", "gitlab.test", "public-app"));
+    login_ok(&env, &["corp"]);
+    let agent = Agent::start(&env, &[]);
+    let in_box = Env::new();
+    let password = || {
+        let out = box_git(
+            &in_box,
+            &agent.socket,
+            &[],
+            "fill",
+            "url=https://gitlab.test/g/p.git\n",
+        );
+        assert_ok(&out, "forwarded fill");
+        fields(&out.stdout)["password"].clone()
+    };
+    let first = password();
+    assert_eq!(server.issued(REFRESH_GRANT), 0);
+    std::thread::sleep(std::time::Duration::from_millis(3500));
+    let second = password();
+    assert_ne!(second, first);
+    assert_eq!(server.issued(REFRESH_GRANT), 1, "the agent refreshed once");
+    assert_eq!(password(), second);
+    let log = agent.log();
+    assert!(!log.contains(&first) && !log.contains(&second));
+}
+
+#[test]
+fn a_passphrase_store_answers_through_the_agent_while_unlocked() {
+    const PASS: &str = "correct horse battery staple";
+    let env = Env::new();
+    // Made first: a new Env joins a new session keyring, and the agent, unlock and lock must
+    // share one.
+    let in_box = Env::new();
+    assert_ok(
+        &env.helper(
+            &["init", "--key", "passphrase"],
+            format!("{PASS}\n").as_bytes(),
+        ),
+        "init",
+    );
+    env.vouch(&["unlock", "--for", "10m"], &format!("{PASS}\n"));
+    let cred = "protocol=https\nhost=example.com\nusername=alice\npassword=locked-away-42\n";
+    assert_ok(&env.helper(&["store"], cred.as_bytes()), "store");
+    let agent = Agent::start(&env, &[]);
+    let query = "protocol=https\nhost=example.com\n";
+    assert!(stdout(&box_helper(&in_box, &agent.socket, "get", query)).contains("locked-away-42"));
+    env.vouch(&["lock"], "");
+    let out = box_helper(&in_box, &agent.socket, "get", query);
+    assert!(
+        out.status.success() && out.stdout.is_empty(),
+        "{out:?} {}",
+        agent.log()
+    );
+    assert!(stderr(&out).contains("gave no answer"), "{}", stderr(&out));
+    let line = agent.wait_for_line(2);
+    assert!(
+        line.contains("action=get host=example.com path=- failed: ")
+            && line.contains("git credential-vouch unlock"),
+        "{line}"
+    );
+    env.vouch(&["unlock"], &format!("{PASS}\n"));
+    assert!(stdout(&box_helper(&in_box, &agent.socket, "get", query)).contains("locked-away-42"));
+}
