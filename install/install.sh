@@ -5,6 +5,7 @@
 #   install/install.sh [--prefix DIR] [--no-configure] [--system]
 #   install/install.sh --uninstall [--purge] [--prefix DIR] [--system]
 #   install/install.sh --timer [--uninstall] [--prefix DIR]
+#   install/install.sh --agent [--uninstall] [--prefix DIR]
 #
 #   --prefix DIR     install into DIR/bin (default: ${PREFIX:-$HOME/.local})
 #   --no-configure   do not touch git's config
@@ -16,6 +17,10 @@
 #                    with --uninstall, only remove it (a full --uninstall removes it too).
 #                    Linux only: on macOS and Windows it prints the launchd agent or the
 #                    Task Scheduler command that does the same, and installs nothing
+#   --agent          only (re)install the agent as a systemd user socket unit (socket
+#                    activation at $XDG_RUNTIME_DIR/git-credential-vouch/agent.sock, see
+#                    docs/agent.md; the binary must be installed already); with --uninstall,
+#                    only remove it (a full --uninstall removes it too). Linux only
 #
 # git's credential.helper is set to the binary's absolute path, first in the helper chain,
 # keeping the other helpers after it.
@@ -27,6 +32,7 @@ scope="--global"
 uninstall=0
 purge=0
 timer=0
+agent=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --prefix) [ $# -ge 2 ] || { echo "install.sh: --prefix needs a directory" >&2; exit 2; }; prefix="$2"; shift 2 ;;
@@ -36,6 +42,7 @@ while [ $# -gt 0 ]; do
     --uninstall) uninstall=1; shift ;;
     --purge) purge=1; shift ;;
     --timer) timer=1; shift ;;
+    --agent) agent=1; shift ;;
     -h|--help) sed -n '2,/^set /{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -117,7 +124,7 @@ put_unit() {
   chmod 0644 "$file.tmp.$$"
   mv -f "$file.tmp.$$" "$file"
   say "installed $file"
-  timer_changed=1
+  units_changed=1
 }
 # The binary's path as one systemd ExecStart word: quoted (the prefix may hold spaces), with
 # backslashes, quotes and systemd's % specifiers escaped.
@@ -128,8 +135,42 @@ exec_word() {
   s="${s//%/%%}"
   printf '"%s"' "$s"
 }
+# With a user manager: reload it after written units changed ($units_changed), then enable and
+# start UNIT unless it already is; say ENABLED when it was enabled, UNCHANGED when nothing
+# changed.
+enable_unit() {
+  local unit="$1" enabled="$2" unchanged="$3"
+  if [ "$units_changed" -eq 1 ]; then
+    systemctl --user daemon-reload
+  fi
+  if ! systemctl --user is-enabled --quiet "$unit" 2>/dev/null \
+    || ! systemctl --user is-active --quiet "$unit" 2>/dev/null; then
+    systemctl --user enable --now "$unit"
+    say "$enabled"
+  elif [ "$units_changed" -eq 0 ]; then
+    say "$unchanged"
+  fi
+}
+# Disable and stop the first unit named (the one that is enabled), remove every unit file named,
+# reload the user manager when one was removed.
+remove_units() {
+  local unit removed=0
+  if user_manager && [ -f "$unit_dir/$1" ]; then
+    systemctl --user disable --now "$1" 2>/dev/null || true
+  fi
+  for unit in "$@"; do
+    if [ -e "$unit_dir/$unit" ]; then
+      rm -f "$unit_dir/$unit"
+      say "removed $unit_dir/$unit"
+      removed=1
+    fi
+  done
+  if [ "$removed" -eq 1 ] && user_manager; then
+    systemctl --user daemon-reload
+  fi
+}
 install_timer() {
-  timer_changed=0
+  units_changed=0
   put_unit "$unit_dir/$unit_name.service" "[Unit]
 Description=Renew git-credential-vouch tokens that expire soon, at their providers
 
@@ -147,35 +188,14 @@ RandomizedDelaySec=1h
 [Install]
 WantedBy=timers.target"
   if user_manager; then
-    if [ "$timer_changed" -eq 1 ]; then
-      systemctl --user daemon-reload
-    fi
-    if ! systemctl --user is-enabled --quiet "$unit_name.timer" 2>/dev/null \
-      || ! systemctl --user is-active --quiet "$unit_name.timer" 2>/dev/null; then
-      systemctl --user enable --now "$unit_name.timer"
-      say "enabled $unit_name.timer (daily)"
-    elif [ "$timer_changed" -eq 0 ]; then
-      say "timer already installed and enabled: nothing changed"
-    fi
+    enable_unit "$unit_name.timer" "enabled $unit_name.timer (daily)" \
+      "timer already installed and enabled: nothing changed"
   else
     say "no systemd user manager answers: the units are written; enable later with 'systemctl --user enable --now $unit_name.timer', or use cron: 0 9 * * * $(printf '%q' "$target") renew"
   fi
 }
 uninstall_timer() {
-  local unit removed=0
-  if user_manager && [ -f "$unit_dir/$unit_name.timer" ]; then
-    systemctl --user disable --now "$unit_name.timer" 2>/dev/null || true
-  fi
-  for unit in "$unit_name.timer" "$unit_name.service"; do
-    if [ -e "$unit_dir/$unit" ]; then
-      rm -f "$unit_dir/$unit"
-      say "removed $unit_dir/$unit"
-      removed=1
-    fi
-  done
-  if [ "$removed" -eq 1 ] && user_manager; then
-    systemctl --user daemon-reload
-  fi
+  remove_units "$unit_name.timer" "$unit_name.service"
 }
 # Not Linux: no systemd user manager. Say what runs `renew` daily there; install nothing.
 timer_elsewhere() {
@@ -224,6 +244,63 @@ if [ "$timer" -eq 1 ]; then
 fi
 # --- end the daily renew timer ---
 
+# --- the agent: a systemd user socket unit that starts the agent on the first connection ---
+agent_name="git-credential-vouch-agent"
+install_agent() {
+  units_changed=0
+  put_unit "$unit_dir/$agent_name.socket" "[Unit]
+Description=git-credential-vouch agent socket (git credentials for containers and SSH hosts)
+
+[Socket]
+ListenStream=%t/git-credential-vouch/agent.sock
+SocketMode=0600
+DirectoryMode=0700
+
+[Install]
+WantedBy=sockets.target"
+  put_unit "$unit_dir/$agent_name.service" "[Unit]
+Description=git-credential-vouch agent (answers git credential requests on its socket)
+Requires=$agent_name.socket
+
+[Service]
+ExecStart=$(exec_word "$target") agent"
+  if user_manager; then
+    enable_unit "$agent_name.socket" \
+      "enabled $agent_name.socket: the agent starts on the first connection to \$XDG_RUNTIME_DIR/git-credential-vouch/agent.sock (forward that socket; see docs/agent.md)" \
+      "agent socket already installed and enabled: nothing changed"
+    # A running agent keeps its old command line until restarted.
+    if [ "$units_changed" -eq 1 ]; then
+      systemctl --user try-restart "$agent_name.service" 2>/dev/null || true
+    fi
+  else
+    say "no systemd user manager answers: the units are written; enable later with 'systemctl --user enable --now $agent_name.socket', or run '$(printf '%q' "$target") agent' in a terminal"
+  fi
+}
+uninstall_agent() {
+  # A running agent outlives its socket unit: stop it too.
+  if user_manager && [ -f "$unit_dir/$agent_name.service" ]; then
+    systemctl --user stop "$agent_name.service" 2>/dev/null || true
+  fi
+  remove_units "$agent_name.socket" "$agent_name.service"
+}
+if [ "$agent" -eq 1 ]; then
+  if [ "$uninstall" -eq 1 ]; then
+    uninstall_agent
+    exit 0
+  fi
+  if [ ! -x "$target" ]; then
+    echo "install.sh: no git-credential-vouch at $target: install it first (install.sh without --agent)" >&2
+    exit 1
+  fi
+  if [ "$(uname -s)" != Linux ]; then
+    echo "install.sh: the agent runs on Linux only (it needs SO_PEERCRED and a systemd user manager); see docs/agent.md" >&2
+    exit 1
+  fi
+  install_agent
+  exit 0
+fi
+# --- end the agent ---
+
 # Prerequisites first: nothing is changed when one is missing.
 missing=()
 command -v git >/dev/null 2>&1 || missing+=("git (apt-get install git / xcode-select --install)")
@@ -240,6 +317,7 @@ if [ "$uninstall" -eq 1 ]; then
   if [ ! -x "$target" ]; then
     uninstall_docs
     uninstall_timer
+    uninstall_agent
     say "no git-credential-vouch at $target: nothing to uninstall"
     exit 0
   fi
@@ -253,6 +331,7 @@ if [ "$uninstall" -eq 1 ]; then
   fi
   uninstall_docs
   uninstall_timer
+  uninstall_agent
   rm -f "$target"
   say "removed $target"
   exit 0
