@@ -1,0 +1,192 @@
+//! A `get` forwarded to the agent against the same `get` answered locally, side by side, both
+//! through `git credential fill` (and the helper alone, to show where the time goes).
+//!
+//!     cargo bench --locked --bench agent        (VOUCH_BENCH_RUNS=N, default 300)
+//!
+//! The user's machine has a key-file store of 1,000 credentials (imported from a generated
+//! git-credentials file) and runs `agent`; the box is a HOME with nothing of vouch in it and
+//! `VOUCH_AGENT_SOCK` set. The credential asked for is the file's last line. Each round runs
+//! every contender once, in turn, so machine noise hits them alike; the ratio is the forwarded
+//! median over the local median. Target (issue 29): a forwarded `get` costs at most 1.5x a
+//! local one.
+
+mod common;
+
+use std::io::BufRead;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{credentials_file, millis, quantile, thousands, token};
+
+const HELPER: &str = env!("CARGO_BIN_EXE_git-credential-vouch");
+const N: usize = 1000;
+
+struct Contender {
+    name: &'static str,
+    /// "host": the user's machine; "box": an empty HOME forwarding to the agent.
+    side: &'static str,
+    /// Through `git credential fill`, or the helper's `get` alone.
+    fill: bool,
+    times: Vec<Duration>,
+}
+
+impl Contender {
+    fn command(&self, root: &Path, socket: &Path) -> Command {
+        let mut cmd = if self.fill {
+            let mut git = clean("git", root, self.side);
+            git.args(["-c", &format!("credential.helper={HELPER}")])
+                .args(["credential", "fill"]);
+            git
+        } else {
+            let mut helper = clean(HELPER, root, self.side);
+            helper.arg("get");
+            helper
+        };
+        if self.side == "box" {
+            cmd.env("VOUCH_AGENT_SOCK", socket);
+        }
+        cmd
+    }
+}
+
+/// The agent, stopped when the bench ends.
+struct Agent(Child);
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A command with a clean environment: PATH, and HOME and the XDG dirs under `root/side`.
+fn clean(program: &str, root: &Path, side: &str) -> Command {
+    let dir = root.join(side);
+    let mut cmd = Command::new(program);
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir.join("home"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stderr(Stdio::inherit());
+    cmd
+}
+
+fn main() {
+    // `cargo test --all-targets` runs this without `--bench`: one round checks every answer.
+    let timing = std::env::args().any(|a| a == "--bench");
+    let runs: usize = if timing {
+        std::env::var("VOUCH_BENCH_RUNS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(300)
+    } else {
+        0
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().to_path_buf();
+    for dir in ["host/home", "box/home"] {
+        std::fs::create_dir_all(root.join(dir)).unwrap();
+    }
+    let file = root.join("git-credentials");
+    credentials_file(&file, N);
+    for args in [&["init", "--key", "file"][..], &["import", "--from"]] {
+        let mut cmd = clean(HELPER, &root, "host");
+        cmd.args(args);
+        if args[0] == "import" {
+            cmd.arg(&file);
+        }
+        assert!(cmd.stdout(Stdio::null()).status().unwrap().success());
+    }
+    let socket = root.join("agent.sock");
+    let mut agent = clean(HELPER, &root, "host")
+        .arg("agent")
+        .arg("--socket")
+        .arg(&socket)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(agent.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(
+        line.starts_with("VOUCH_AGENT_SOCK="),
+        "the agent said {line:?}"
+    );
+    let _agent = Agent(agent);
+
+    let contender = |name, side, fill| Contender {
+        name,
+        side,
+        fill,
+        times: vec![],
+    };
+    let mut contenders = vec![
+        contender("git credential fill, vouch get local", "host", true),
+        contender(
+            "git credential fill, vouch get forwarded to the agent",
+            "box",
+            true,
+        ),
+        contender("git-credential-vouch get, local", "host", false),
+        contender(
+            "git-credential-vouch get, forwarded to the agent",
+            "box",
+            false,
+        ),
+    ];
+    let query = format!("protocol=https\nhost=host{}.example.com\n", N - 1);
+    let expected = format!("password={}\n", token(N - 1));
+    for round in 0..runs.max(1) {
+        for c in &mut contenders {
+            let result = common::run(&mut c.command(&root, &socket), query.as_bytes());
+            assert!(
+                result.code == Some(0) && result.stdout.contains(&expected),
+                "{} answered {:?}",
+                c.name,
+                result.stdout
+            );
+            if timing && round < runs {
+                c.times.push(result.time);
+            }
+        }
+    }
+    if !timing {
+        println!(
+            "bench smoke test: all {} contenders answered correctly",
+            contenders.len()
+        );
+        return;
+    }
+    println!(
+        "get on {} credentials (key-file store), {runs} interleaved runs each (wall time per process)",
+        thousands(N)
+    );
+    let mut medians = vec![];
+    for c in &mut contenders {
+        c.times.sort();
+        let (median, p90) = (quantile(&c.times, 0.5), quantile(&c.times, 0.9));
+        medians.push(median);
+        println!(
+            "  {:<56} median {:>9}   p90 {:>9}",
+            c.name,
+            millis(median),
+            millis(p90)
+        );
+    }
+    for (what, local, forwarded) in [
+        ("git credential fill", medians[0], medians[1]),
+        ("git-credential-vouch get", medians[2], medians[3]),
+    ] {
+        println!(
+            "  forwarded / local, {what}: {:.2}x (target: at most 1.5x)",
+            forwarded.as_secs_f64() / local.as_secs_f64()
+        );
+    }
+}
