@@ -107,11 +107,11 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ),
     (
         "store",
-        "git credential approve   # git sends `store` to every helper",
+        "git credential approve   # git sends store to every helper, vouch too",
     ),
     (
         "erase",
-        "git credential reject    # git sends `erase` to every helper",
+        "git credential reject    # git sends erase to every helper, vouch too",
     ),
 ];
 

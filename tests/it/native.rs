@@ -116,7 +116,8 @@ fn completion_through_gits_bash_completion_offers_commands_ids_and_instances() {
     assert!(fish.contains("__complete ids"), "fish completes IDs");
 }
 
-/// `man -l` renders the page with the commands and the README's sections.
+/// `man -l` renders the page: every command with its options and example, configuration,
+/// environment, files and exit status, with no warning and no Markdown.
 pub fn check_man_page(env: &Env, page: &Path) {
     let out = run(
         env.command("man")
@@ -132,7 +133,12 @@ pub fn check_man_page(env: &Env, page: &Path) {
         "git-credential-vouch",
         "SYNOPSIS",
         "completions",
-        "PROVIDERS AND RESOLUTION",
+        "--username USERNAME",
+        "Example:",
+        "WHICH CREDENTIAL ANSWERS",
+        "CONFIGURATION",
+        "ENVIRONMENT",
+        "VOUCH_CONFIG",
         "EXIT STATUS",
         "FILES",
         "store.vouch",
@@ -143,6 +149,23 @@ pub fn check_man_page(env: &Env, page: &Path) {
         !stderr(&out).contains("warning"),
         "groff warns: {}",
         stderr(&out)
+    );
+    // No page that does not exist is referred to, and no Markdown is left.
+    assert!(
+        !text.contains("-add(1)") && !text.contains("**") && !text.contains('`'),
+        "{text}"
+    );
+    // groff's strictest warnings, on the roff itself.
+    let strict = run(
+        env.command("groff")
+            .args(["-man", "-Tutf8", "-ww", "-z"])
+            .arg(page),
+        b"",
+    );
+    assert!(
+        strict.status.success() && strict.stderr.is_empty(),
+        "groff -ww: {}",
+        stderr(&strict)
     );
 }
 

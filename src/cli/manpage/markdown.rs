@@ -1,64 +1,17 @@
-//! The man page: clap_mangen renders the commands and options from the same definition the
-//! parser uses, and the docs/ pages on providers and resolution, exit codes and files follow,
-//! converted from Markdown to roff here (a small subset: headings, paragraphs, lists, tables,
-//! code blocks and links), so the page cannot drift from either.
-
-use clap::CommandFactory;
-
-use super::Cli;
-
-const ACCOUNTS: &str = include_str!("../../docs/accounts.md");
-const COMMANDS: &str = include_str!("../../docs/commands.md");
-const SECURITY: &str = include_str!("../../docs/security.md");
-
-/// What goes into the page, in order: a docs/ page, the `## ` section of it (`None`: the whole
-/// page below its `# ` title), and the page's section title.
-const SECTIONS: [(&str, Option<&str>, &str); 3] = [
-    (ACCOUNTS, None, "PROVIDERS AND RESOLUTION"),
-    (COMMANDS, Some("Exit codes"), "EXIT STATUS"),
-    (SECURITY, Some("The store"), "FILES"),
-];
-
-pub fn render() -> Vec<u8> {
-    let mut out = Vec::new();
-    let cmd = Cli::command().version(env!("CARGO_PKG_VERSION"));
-    let _ = clap_mangen::Man::new(cmd)
-        .section("1")
-        .manual("Git Manual")
-        .render(&mut out);
-    let mut text = String::new();
-    for (page, heading, title) in SECTIONS {
-        let body = match heading {
-            Some(heading) => section(page, heading),
-            None => Some(body(page)),
-        };
-        if let Some(body) = body {
-            text.push_str(&format!(".SH \"{title}\"\n"));
-            text.push_str(&to_roff(body));
-        }
-    }
-    text.push_str(".SH \"SEE ALSO\"\ngit-credential(1), gitcredentials(7)\n");
-    out.extend_from_slice(text.as_bytes());
-    out
-}
-
-/// A page without its `# ` title line.
-fn body(markdown: &str) -> &str {
-    match markdown.strip_prefix("# ") {
-        Some(rest) => rest.split_once('\n').map_or("", |(_, body)| body),
-        None => markdown,
-    }
-}
+//! Markdown from docs/ as roff, for the sections of the man page that quote the docs: a small
+//! subset (headings, paragraphs, bullet and numbered lists, tables, code blocks, `code`,
+//! **strong**, *emphasis* and links), so the page cannot drift from the docs and shows no
+//! Markdown.
 
 /// The text under `## heading` up to the next `## `.
-fn section<'a>(markdown: &'a str, heading: &str) -> Option<&'a str> {
+pub fn section<'a>(markdown: &'a str, heading: &str) -> Option<&'a str> {
     let marker = format!("\n## {heading}\n");
     let start = markdown.find(&marker)? + marker.len();
     let rest = &markdown[start..];
     Some(rest.find("\n## ").map_or(rest, |end| &rest[..=end]))
 }
 
-fn to_roff(markdown: &str) -> String {
+pub fn to_roff(markdown: &str) -> String {
     let mut out = String::new();
     let mut in_code = false;
     for line in markdown.lines() {
@@ -80,11 +33,13 @@ fn to_roff(markdown: &str) -> String {
         } else if line.trim().is_empty() {
             out.push_str(".PP\n");
         } else if let Some(row) = line.strip_prefix('|') {
-            let cells: Vec<&str> = row
+            // `\|` is a pipe inside a cell, not a column.
+            let row = row.replace("\\|", "\u{1}");
+            let cells: Vec<String> = row
                 .trim_end()
                 .trim_end_matches('|')
                 .split('|')
-                .map(str::trim)
+                .map(|c| c.trim().replace('\u{1}', "|"))
                 .collect();
             if cells
                 .iter()
@@ -92,11 +47,15 @@ fn to_roff(markdown: &str) -> String {
             {
                 continue;
             }
-            out.push_str(&format!(".TP\n\\fB{}\\fR\n", inline(cells[0])));
+            out.push_str(&format!(".TP\n\\fB{}\\fR\n", inline(&cells[0])));
             out.push_str(&inline(&cells[1..].join("; ")));
             out.push('\n');
         } else if let Some(item) = line.strip_prefix("- ") {
             out.push_str(".IP \\(bu 2\n");
+            out.push_str(&inline(item));
+            out.push('\n');
+        } else if let Some((number, item)) = numbered(line) {
+            out.push_str(&format!(".IP {number}. 4\n"));
             out.push_str(&inline(item));
             out.push('\n');
         } else {
@@ -108,7 +67,7 @@ fn to_roff(markdown: &str) -> String {
 }
 
 /// Backslashes and a line-leading `.` or `'` mean something to roff.
-fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let text = text.replace('\\', "\\e");
     if text.starts_with(['.', '\'']) {
         format!("\\&{text}")
@@ -118,7 +77,7 @@ fn escape(text: &str) -> String {
 }
 
 /// `code` in bold, **strong** and [links](target) as plain text.
-fn inline(text: &str) -> String {
+pub fn inline(text: &str) -> String {
     let mut out = String::new();
     let mut code = false;
     for (i, part) in escape(&unlink(text)).split('`').enumerate() {
@@ -129,12 +88,47 @@ fn inline(text: &str) -> String {
         if code {
             out.push_str(part);
         } else {
-            out.push_str(&part.replace("**", ""));
+            out.push_str(&emphasis(&part.replace("**", "")));
         }
     }
     if code {
         out.push_str("\\fR");
     }
+    out
+}
+
+/// `1. text` (a numbered list item): the number and the text.
+fn numbered(line: &str) -> Option<(&str, &str)> {
+    let (number, rest) = line.split_once(". ")?;
+    (!number.is_empty() && number.len() <= 2 && number.bytes().all(|b| b.is_ascii_digit()))
+        .then_some((number, rest))
+}
+
+/// `*text*` in italics; a lone `*` (a wildcard like `*.ghe.com`) stays.
+fn emphasis(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('*') {
+        let after = &rest[open + 1..];
+        let close = after.find('*').filter(|&c| {
+            c > 0
+                && !after[..c].starts_with(' ')
+                && !after[..c].ends_with(' ')
+                && !after[..c].contains('.')
+        });
+        match close {
+            Some(c) if !after.starts_with('.') => {
+                out.push_str(&rest[..open]);
+                out.push_str(&format!("\\fI{}\\fR", &after[..c]));
+                rest = &after[c + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..=open]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -184,25 +178,19 @@ mod tests {
         assert!(roff.contains(".IP \\(bu 2\nitem\n"));
         assert!(roff.contains(".nf\n\\&.code\\e\n.fi\n"));
         assert!(section(md, "C").is_none());
-        assert_eq!(body("# T\n## A\nx\n"), "## A\nx\n");
         assert!(to_roff("## Sub\n").contains(".SS \"Sub\"\n"));
+        let more = to_roff("1. first *thing*\n2. second\n| `a\\|b` | `*.ghe.com` |\n");
+        assert!(
+            more.contains(".IP 1. 4\nfirst \\fIthing\\fR\n.IP 2. 4\nsecond\n"),
+            "{more}"
+        );
+        assert!(
+            more.contains("\\fBa|b\\fR") && more.contains("*.ghe.com"),
+            "{more}"
+        );
         assert_eq!(
             unlink("see [a page](x.md#y), [b] and f(x) [c](d)"),
             "see a page, [b] and f(x) c"
         );
-    }
-
-    #[test]
-    fn the_page_has_every_section() {
-        let page = String::from_utf8(render()).unwrap();
-        for title in [
-            "PROVIDERS AND RESOLUTION",
-            "EXIT STATUS",
-            "FILES",
-            "SEE ALSO",
-        ] {
-            assert!(page.contains(&format!(".SH \"{title}\"")), "{title}");
-        }
-        assert!(page.contains(".SH NAME"));
     }
 }
