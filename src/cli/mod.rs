@@ -83,7 +83,11 @@ pub fn run(config: Option<PathBuf>, command: Command) -> Result<(), Error> {
     if let Some(forwarded) = crate::agent::client::forwarded(&command) {
         return forwarded;
     }
-    if !matches!(command, Command::Get | Command::Store | Command::Erase) {
+    // The agent serves sockets: a client that hangs up must end its connection, not the agent.
+    if !matches!(
+        command,
+        Command::Get | Command::Store | Command::Erase | Command::Agent(_)
+    ) {
         crate::term::closed_pipe_ends_quietly();
     }
     let ctx = Context::from_env(config)?;
