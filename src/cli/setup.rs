@@ -203,7 +203,8 @@ fn describe_source(kind: SourceKind, store: &Store) -> String {
 
 pub(super) fn init(store: &Store, key: Option<KeyArg>) -> Result<(), Error> {
     let create = key.map_or(Create::Auto, |k| Create::With(k.into()));
-    let (kind, created) = store.init(create)?;
+    let initialized = store.init(create)?;
+    let (kind, created) = (initialized.source, initialized.created.is_some());
     if let Some(wanted) = key.map(SourceKind::from)
         && wanted != kind
     {
@@ -225,6 +226,21 @@ pub(super) fn init(store: &Store, key: Option<KeyArg>) -> Result<(), Error> {
         kind.name(),
         describe_source(kind, store)
     );
+    // A passphrase typed just now unlocks the new store as `unlock` would, so the next
+    // command does not ask again.
+    if let Some((key_id, data_key)) = &initialized.created
+        && kind == SourceKind::Passphrase
+        && crate::keysource::kernel_cache::EXISTS
+    {
+        let seconds = super::unlock::default_seconds();
+        match crate::keysource::kernel_cache::put(key_id, data_key, seconds) {
+            Ok(()) => println!(
+                "  unlocked for {} (`git credential-vouch lock` locks it now)",
+                crate::time::duration_words(seconds)
+            ),
+            Err(why) => println!("  not unlocked: {why}; run `git credential-vouch unlock`"),
+        }
+    }
     if created {
         if key.is_none() {
             println!(

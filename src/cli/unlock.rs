@@ -9,6 +9,13 @@ use crate::store::format::Header;
 /// How long `unlock` keeps the key when `--for` is not given.
 const DEFAULT_UNLOCK: &str = "15m";
 
+/// `unlock`'s default duration in seconds.
+pub(super) fn default_seconds() -> u64 {
+    crate::time::parse_duration(DEFAULT_UNLOCK)
+        .expect("a valid default")
+        .as_secs()
+}
+
 fn header(ctx: &Context) -> Result<Header, Error> {
     ctx.store.inspect()?.ok_or_else(|| {
         Error::NotFound(format!(

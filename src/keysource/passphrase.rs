@@ -164,16 +164,28 @@ fn read(prompt: &str, confirm: bool) -> Result<Zeroizing<String>, Error> {
         line.truncate(end);
         line
     } else {
-        let first = Zeroizing::new(gix_prompt::securely(prompt).map_err(|_| locked())?);
-        if confirm {
+        // A new passphrase is typed twice; a mismatch asks again, a few times, rather than
+        // ending the command.
+        let mut tries = if confirm { 3 } else { 1 };
+        loop {
+            let first = Zeroizing::new(gix_prompt::securely(prompt).map_err(|_| locked())?);
+            if !confirm {
+                break first;
+            }
             let again = Zeroizing::new(
                 gix_prompt::securely("Repeat the passphrase: ").map_err(|_| locked())?,
             );
-            if *again != *first {
-                return Err(Error::Refused("the passphrases differ".into()));
+            if *again == *first {
+                break first;
             }
+            tries -= 1;
+            if tries == 0 {
+                return Err(Error::Refused(
+                    "the passphrases differ (three times)".into(),
+                ));
+            }
+            eprintln!("The passphrases differ; type it again.");
         }
-        first
     };
     if text.is_empty() {
         return Err(Error::Refused("the passphrase is empty".into()));

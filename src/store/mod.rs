@@ -61,6 +61,14 @@ impl Opened {
     }
 }
 
+/// What `init` found or made.
+pub struct Initialized {
+    pub source: SourceKind,
+    /// For a store made now: its key ID and data key (so the caller can cache what a person
+    /// just typed a passphrase for).
+    pub created: Option<(KeyId, DataKey)>,
+}
+
 /// How a missing store is created on first write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Create {
@@ -342,10 +350,23 @@ impl Store {
     }
 
     /// Create the store if there is none. Returns the source in use and whether it was created.
-    pub fn init(&self, create: Create) -> Result<(SourceKind, bool), Error> {
-        let existed = self.file()?.is_some();
-        let source = self.update(create, |opened| (false, opened.source()))?;
-        Ok((source.expect("created"), !existed))
+    pub fn init(&self, create: Create) -> Result<Initialized, Error> {
+        // An existing store is only looked at: opening it could ask for its passphrase.
+        if let Some(header) = self.inspect()? {
+            return Ok(Initialized {
+                source: header.source,
+                created: None,
+            });
+        }
+        let made = self.update(create, |opened| {
+            let key = DataKey::from_slice(opened.data_key.bytes()).expect("32 bytes");
+            (false, (opened.source(), opened.header.key_id, key))
+        })?;
+        let (source, key_id, key) = made.expect("created");
+        Ok(Initialized {
+            source,
+            created: Some((key_id, key)),
+        })
     }
 }
 

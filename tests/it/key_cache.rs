@@ -32,6 +32,15 @@ fn passphrase_store() -> Env {
     assert_ok(&out, "init --key passphrase");
     assert!(stdout(&out).contains("key source passphrase"));
     assert!(!env.key_path().exists(), "a key file was written");
+    // The passphrase typed at init unlocks the new store as `unlock` would...
+    assert!(
+        stdout(&out).contains("unlocked for 15m"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(env.vouch(&["status"], "").contains("state: unlocked"));
+    // ...and these tests start from a locked store.
+    env.vouch(&["lock"], "");
     env
 }
 

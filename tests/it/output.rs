@@ -108,3 +108,40 @@ fn a_first_run_says_what_was_chosen_and_what_comes_next() {
         "{doctor}"
     );
 }
+
+#[test]
+fn a_new_passphrase_is_asked_again_on_a_mismatch_and_the_new_store_starts_unlocked() {
+    let _ = own_session_keyring();
+    let env = Env::new();
+    let done = env.path("done");
+    let script = format!(
+        "{HELPER} init --key passphrase; {HELPER} status; touch '{}'; sleep 30",
+        done.display()
+    );
+    let term = Terminal::start(&env, &script);
+    let ask = |wanted: &str, count: usize| {
+        assert!(
+            term.wait(&|| term.screen().matches(wanted).count() >= count),
+            "no {wanted:?}: {}",
+            term.screen()
+        );
+    };
+    ask("passphrase", 1);
+    term.send_keys(&["first-try", "Enter"]);
+    ask("Repeat the passphrase", 1);
+    term.send_keys(&["other", "Enter"]);
+    ask("differ; type it again", 1);
+    // Asked again from the start: the passphrase, then its repetition.
+    term.send_keys(&["correct horse", "Enter"]);
+    ask("Repeat the passphrase", 2);
+    term.send_keys(&["correct horse", "Enter"]);
+    assert!(term.wait(&|| done.exists()), "{}", term.screen());
+    let screen = term.screen();
+    drop(term);
+    assert!(screen.contains("unlocked for 15m"), "{screen}");
+    assert!(screen.contains("state: unlocked"), "{screen}");
+    assert!(
+        !screen.contains("correct horse"),
+        "the passphrase was echoed: {screen}"
+    );
+}
