@@ -55,7 +55,7 @@ impl Log {
             Err(_) => return,
         };
         if let Err(e) = written {
-            eprintln!("git-credential-vouch agent: the log could not be written: {e}");
+            super::say(&format!("the log could not be written: {e}"));
         }
     }
 }

@@ -147,12 +147,12 @@ fn serve(
     );
     let _ = out.flush();
     drop(out);
-    eprintln!(
-        "git-credential-vouch agent: serving {} ({}); log: {}",
+    say(&format!(
+        "serving {} ({}); log: {}",
         crate::term::escape(&path.to_string_lossy()),
         policy.describe(),
         log_path.display()
-    );
+    ));
     let shared = Shared {
         store,
         config,
@@ -173,6 +173,12 @@ fn serve(
     Err(Error::Usage(
         "the agent runs on Linux only (it needs SO_PEERCRED); the client works on any Unix".into(),
     ))
+}
+
+/// One line on the agent's stderr. Never a panic: a server outlives the terminal it started in.
+pub(crate) fn say(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "git-credential-vouch agent: {text}");
 }
 
 /// `text` as one POSIX shell word.

@@ -38,11 +38,11 @@ pub fn serve(listener: &UnixListener, shared: &Shared<'_>) {
                         });
                     if let Err(e) = spawned {
                         slots.give();
-                        eprintln!("git-credential-vouch agent: no thread for a connection: {e}");
+                        super::say(&format!("no thread for a connection: {e}"));
                     }
                 }
                 Err(e) => {
-                    eprintln!("git-credential-vouch agent: accept failed: {e}");
+                    super::say(&format!("accept failed: {e}"));
                     // Out of file descriptors: let the connections in flight finish.
                     std::thread::sleep(Duration::from_millis(100));
                 }
@@ -86,7 +86,7 @@ fn serve_one(mut conn: UnixStream, shared: &Shared<'_>) {
     let mut record = Record::default();
     record.outcome = handle(&mut conn, shared, &mut record);
     if let Outcome::Failed(why) = &record.outcome {
-        eprintln!("git-credential-vouch agent: {why}");
+        super::say(why);
     }
     shared.log.write(&record);
 }
