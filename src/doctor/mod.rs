@@ -2,13 +2,15 @@
 //! credential from vouch or not.
 
 mod accounts;
+mod helpers;
+
+use helpers::helper_chain;
 
 use std::path::Path;
 use std::process::Command;
 
 use crate::config::Config;
 use crate::credential::{Credential, unix_now};
-use crate::gitconfig::helper_value;
 use crate::store::Store;
 use crate::time;
 
@@ -36,7 +38,7 @@ fn check(check: &'static str, level: Level, message: impl Into<String>) -> Check
 }
 
 pub fn run(store: &Store, config: Result<Config, String>, exe: &Path) -> Vec<Check> {
-    let mut checks = vec![git_version(), helper_chain(exe)];
+    let mut checks = vec![git_version()];
     match &config {
         Ok(c) => {
             let n = c.instances.iter().filter(|i| !i.builtin).count();
@@ -57,6 +59,12 @@ pub fn run(store: &Store, config: Result<Config, String>, exe: &Path) -> Vec<Che
         Err(e) => checks.push(check("config", Level::Fail, e.clone())),
     }
     let entries = store_checks(store, &mut checks);
+    // git's helper chain, in general and for the hosts the user has tokens on (after the git
+    // version, before everything about the store).
+    let hosts = token_hosts(config.as_ref().ok(), entries.as_deref().unwrap_or_default());
+    for (i, chain) in helper_chain(exe, &hosts).into_iter().enumerate() {
+        checks.insert(1 + i, chain);
+    }
     checks.push(leftover_check(store));
     if crate::lifecycle::rescue::waiting(store.paths()) {
         checks.push(check(
@@ -188,60 +196,34 @@ fn git_version() -> Check {
     }
 }
 
-/// The helpers git will ask, in order, honouring empty-value resets.
-fn effective_helpers() -> Result<Vec<String>, String> {
-    let out = Command::new("git")
-        .args(["config", "--null", "--get-all", "credential.helper"])
-        .output()
-        .map_err(|e| format!("running git config: {e}"))?;
-    let mut helpers = Vec::new();
-    if out.status.success() {
-        let body = out.stdout.strip_suffix(b"\0").unwrap_or(&out.stdout);
-        for value in body.split(|&b| b == 0) {
-            let value = String::from_utf8_lossy(value).into_owned();
-            if value.is_empty() {
-                helpers.clear();
-            } else {
-                helpers.push(value);
+/// The https hosts the stored credentials are for: a bound host, else the exact hosts of the
+/// credential's instance; git's own entries' hosts.
+fn token_hosts(config: Option<&Config>, entries: &[Credential]) -> Vec<String> {
+    let mut hosts: Vec<String> = Vec::new();
+    for c in entries.iter().filter(|c| !c.is_client_secret()) {
+        let found: Vec<String> = if !c.host.is_empty() {
+            vec![c.host.clone()]
+        } else if c.is_generic() {
+            Vec::new()
+        } else {
+            config
+                .and_then(|cfg| cfg.instance(&c.provider))
+                .map(|i| {
+                    i.hosts
+                        .iter()
+                        .filter(|h| h.is_exact())
+                        .map(|h| h.as_str().to_owned())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        for host in found {
+            if !hosts.contains(&host) {
+                hosts.push(host);
             }
         }
     }
-    Ok(helpers)
-}
-
-fn is_vouch(helper: &str, ours: &str) -> bool {
-    helper == ours
-        || helper == "vouch"
-        || helper
-            .trim_end_matches('\'')
-            .ends_with("git-credential-vouch")
-}
-
-fn helper_chain(exe: &Path) -> Check {
-    let ours = helper_value(exe);
-    match effective_helpers() {
-        Err(e) => check("git config", Level::Fail, e),
-        Ok(helpers) => match helpers.iter().position(|h| is_vouch(h, &ours)) {
-            None => check(
-                "git config",
-                Level::Fail,
-                "git does not use vouch (credential.helper): run `git credential-vouch configure`",
-            ),
-            Some(0) => check(
-                "git config",
-                Level::Ok,
-                format!("git asks vouch first ({})", helpers[0]),
-            ),
-            Some(i) => check(
-                "git config",
-                Level::Warn,
-                format!(
-                    "git asks {} before vouch: they answer first",
-                    helpers[..i].join(", ")
-                ),
-            ),
-        },
-    }
+    hosts
 }
 
 /// Key, store file, permissions; the entries when the store can be opened.

@@ -408,3 +408,50 @@ fn doctor_warns_where_two_accounts_tie_until_one_is_the_default() {
 fn assert_ok_status(out: &std::process::Output, what: &str) {
     assert!(out.status.success(), "{what}: {}", stderr(out));
 }
+
+#[test]
+fn doctor_names_a_host_where_a_url_scoped_helper_shuts_vouch_out() {
+    let env = Env::new();
+    env.vouch(&["configure"], "");
+    env.add(
+        &["github", "--username", "me"],
+        "ghp_doctordoctordoctordoctor01",
+    );
+    let out = env.helper(&["doctor", "--json"], b"");
+    let chains: Vec<serde_json::Value> = doctor_checks(&out)
+        .into_iter()
+        .filter(|c| c["check"] == "git config")
+        .collect();
+    assert_eq!(chains.len(), 1, "{chains:?}");
+    assert_eq!(chains[0]["level"], "ok");
+    // What `gh auth setup-git` writes: github.com gets gh alone, vouch never hears of it.
+    for value in ["", "!gh auth git-credential"] {
+        let set = env
+            .command("git")
+            .args([
+                "config",
+                "--global",
+                "--add",
+                "credential.https://github.com.helper",
+                value,
+            ])
+            .status()
+            .unwrap();
+        assert!(set.success());
+    }
+    let out = env.helper(&["doctor", "--json"], b"");
+    assert!(
+        !out.status.success(),
+        "a host vouch never hears of is a failure"
+    );
+    let failing: Vec<serde_json::Value> = doctor_checks(&out)
+        .into_iter()
+        .filter(|c| c["check"] == "git config" && c["level"] == "fail")
+        .collect();
+    assert_eq!(failing.len(), 1, "{failing:?}");
+    let message = failing[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("https://github.com") && message.contains("--remove-section"),
+        "{message}"
+    );
+}
