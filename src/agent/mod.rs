@@ -182,6 +182,7 @@ pub(crate) fn say(text: &str) {
 }
 
 /// `text` as one POSIX shell word.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))] // only the Linux agent prints it
 fn shell_quote(text: &str) -> String {
     let plain = |b: u8| b.is_ascii_alphanumeric() || b"/._-+:,@%=".contains(&b);
     if !text.is_empty() && text.bytes().all(plain) {
