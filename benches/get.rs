@@ -1,6 +1,7 @@
 //! `get` against git's own plaintext helper on the same 1,000 credentials, side by side.
 //!
-//!     cargo bench --locked --bench get            (VOUCH_BENCH_RUNS=N to change the run count)
+//!     cargo bench --locked --bench get            (VOUCH_BENCH_RUNS=N to change the run count;
+//!                                                  VOUCH_BENCH_BASELINE=BINARY adds another build)
 //!
 //! Each round runs every contender once, in turn, so machine noise hits them alike. Reported:
 //! median and p90 wall time per process, and each contender's median over git's.
@@ -132,6 +133,19 @@ fn main() {
             &expected,
         ),
     ];
+    // Another build of vouch beside this one (VOUCH_BENCH_BASELINE=path, e.g. the release
+    // binary of an earlier commit, copied next to this one so that both load from the same
+    // filesystem): is `get` for a provider host slower than it was?
+    let baseline = std::env::var("VOUCH_BENCH_BASELINE").ok();
+    if let Some(path) = &baseline {
+        contenders.push(contender(
+            "baseline build's get, provider host (github.com)",
+            path,
+            vec![],
+            b"protocol=https\nhost=github.com\n",
+            "username=octocat\npassword=ghp_provider",
+        ));
+    }
     for c in &mut contenders {
         c.args.push("get".into());
     }
@@ -192,6 +206,14 @@ fn main() {
             median.as_secs_f64() * 1e3,
             p90.as_secs_f64() * 1e3,
             median.as_secs_f64() / git_median.as_secs_f64()
+        );
+    }
+    if baseline.is_some() {
+        let provider = stats(&mut contenders[2].times.clone()).0;
+        let before = stats(&mut contenders[4].times.clone()).0;
+        println!(
+            "  provider-host get, this build / the baseline build: {:.3}x",
+            provider.as_secs_f64() / before.as_secs_f64()
         );
     }
 }

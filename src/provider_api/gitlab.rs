@@ -76,16 +76,42 @@ pub fn verify(api: &Api, client: &Client, token: Token<'_>) -> Result<Verdict, E
     else {
         return Ok(Verdict::Rejected);
     };
-    let found: SelfToken = answer.json().ok_or_else(|| Error::Unexpected {
-        host: api.host(),
-        status: answer.status,
-    })?;
-    if found.active == Some(false) || found.revoked == Some(true) {
+    let Some(found) = self_answer(&answer.body) else {
+        return Err(Error::Unexpected {
+            host: api.host(),
+            status: answer.status,
+        });
+    };
+    let Some(mut info) = found else {
         return Ok(Verdict::Rejected);
-    }
+    };
     // The account is a nicety: a token without `read_user` may not read it.
-    let account = user(api, client, &auth).ok().flatten();
-    Ok(Verdict::Valid(found.info(account)))
+    info.account = user(api, client, &auth).ok().flatten();
+    Ok(Verdict::Valid(info))
+}
+
+/// A `personal_access_tokens/self` answer: `None` when it is not one, `Some(None)` for a token
+/// GitLab says is inactive or revoked, else what it says of the token. Pure, for fuzzing.
+pub fn self_answer(body: &[u8]) -> Option<Option<TokenInfo>> {
+    let found: SelfToken = serde_json::from_slice(body).ok()?;
+    if found.active == Some(false) || found.revoked == Some(true) {
+        return Some(None);
+    }
+    Some(Some(found.info(None)))
+}
+
+/// A rotation's 2xx answer: the new token (a short line of visible characters) and what GitLab
+/// says of it; `None` when the answer holds no usable token. Pure, for fuzzing.
+pub fn rotation_answer(body: &[u8]) -> Option<Rotated> {
+    let mut rotated: SelfToken = serde_json::from_slice(body).ok()?;
+    let new = rotated
+        .token
+        .take()
+        .filter(|t| !t.is_empty() && t.len() <= 1024 && !t.bytes().any(|b| b.is_ascii_control()))?;
+    Some(Rotated {
+        token: Secret::new(new),
+        info: rotated.info(None),
+    })
 }
 
 /// The username `/user` names, `None` on 401.
@@ -132,16 +158,7 @@ pub fn rotate(
         host: api.host(),
         status: answer.status,
     };
-    let mut rotated: SelfToken = answer.json().ok_or_else(unusable)?;
-    let new = rotated
-        .token
-        .take()
-        .filter(|t| !t.is_empty() && t.len() <= 1024 && !t.bytes().any(|b| b.is_ascii_control()))
-        .ok_or_else(unusable)?;
-    Ok(Rotated {
-        token: Secret::new(new),
-        info: rotated.info(None),
-    })
+    rotation_answer(&answer.body).ok_or_else(unusable)
 }
 
 /// `DELETE personal_access_tokens/self`: the token revokes itself.

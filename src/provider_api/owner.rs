@@ -78,10 +78,14 @@ impl Api {
         let Some(answer) = read(self, client, "/user", &auth, &[], "cannot read the user")? else {
             return Err(Error::Unauthorized { host: self.host() });
         };
-        Ok(answer
-            .json::<User>()
-            .and_then(|user| user.owner(self.family)))
+        Ok(owner_answer(&answer.body, self.family))
     }
+}
+
+/// A `/user` answer's account as `family` names it; `None` for anything unusable. Pure, so it
+/// can be fuzzed.
+pub fn owner_answer(body: &[u8], family: Family) -> Option<Owner> {
+    serde_json::from_slice::<User>(body).ok()?.owner(family)
 }
 
 #[cfg(test)]
