@@ -1,7 +1,7 @@
 //! The one place where failures become a message and an exit code.
 
 use crate::provider_api::Error as ApiError;
-use crate::{config, keysource, lifecycle, protocol, store};
+use crate::{config, http, keysource, lifecycle, openbao, protocol, store};
 
 /// Exit codes, documented in the README.
 pub mod exit {
@@ -40,6 +40,13 @@ pub enum Error {
     Runtime(String),
     #[error(transparent)]
     Lifecycle(#[from] lifecycle::Error),
+    #[error(transparent)]
+    Http(#[from] http::Error),
+    #[error(transparent)]
+    OpenBao(#[from] openbao::Error),
+    /// A token or an identity that breaks its provider's rules.
+    #[error(transparent)]
+    Invalid(#[from] crate::provider::rules::Invalid),
     /// The provider said no (see [`exit::PROVIDER`]).
     #[error("{0}")]
     Provider(String),
@@ -57,12 +64,15 @@ impl Error {
             Error::Store(e) => store_exit(e),
             Error::Provider(_) => exit::PROVIDER,
             Error::Lifecycle(e) => lifecycle_exit(e),
+            Error::Http(e) => http_exit(e),
+            Error::Invalid(_) => exit::USAGE,
+            Error::OpenBao(e) => openbao_exit(e),
         }
     }
 
     /// The message as one line with control characters escaped.
     pub fn one_line(&self) -> String {
-        crate::term::escape(&self.to_string().replace('\n', " "))
+        crate::term::one_line(self)
     }
 }
 
@@ -101,5 +111,33 @@ fn api_exit(e: &ApiError) -> u8 {
         }
         ApiError::Unauthorized { .. } | ApiError::Refused { .. } => exit::PROVIDER,
         ApiError::Unsupported(_) | ApiError::BadUrl(_) => exit::USAGE,
+    }
+}
+
+/// A setting that names a file with no certificate is bad input; everything else is a server
+/// that could not be asked or answered nonsense.
+fn http_exit(e: &http::Error) -> u8 {
+    match e {
+        http::Error::NoCertificate { .. } => exit::USAGE,
+        http::Error::CaFile { .. }
+        | http::Error::NoAnswer(_)
+        | http::Error::NotJson { .. }
+        | http::Error::NotOAuth { .. }
+        | http::Error::Status { .. }
+        | http::Error::NotJsonAt { .. } => exit::RUNTIME,
+    }
+}
+
+/// A setting or a login the cluster refuses is bad input; the rest is the machine or the
+/// network.
+fn openbao_exit(e: &openbao::Error) -> u8 {
+    match e {
+        openbao::Error::Address(_) | openbao::Error::LoginRefused(_) => exit::USAGE,
+        openbao::Error::Store(e) => store_exit(e),
+        openbao::Error::Http(e) => http_exit(e),
+        openbao::Error::NewerCache { .. }
+        | openbao::Error::Cache { .. }
+        | openbao::Error::SetAside { .. }
+        | openbao::Error::LoginUnreachable(_) => exit::RUNTIME,
     }
 }

@@ -39,3 +39,4 @@ pub mod secret;
 pub mod store;
 pub mod term;
 pub mod time;
+pub mod url;

@@ -39,6 +39,12 @@ pub fn closed_pipe_ends_quietly() {
     }
 }
 
+/// A message (an error's) as one line with control characters escaped: how every failure is
+/// shown, on stderr, in doctor's lines and in the agent's log.
+pub fn one_line(message: &dyn std::fmt::Display) -> String {
+    escape(&message.to_string().replace('\n', " "))
+}
+
 /// Escape control characters (C0, DEL, C1) as `\xNN` / `\u{NNNN}`.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

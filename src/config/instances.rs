@@ -132,7 +132,7 @@ fn settings(instance: &mut Instance, p: RawProvider) -> Result<(), Invalid> {
     ] {
         if let Some(url) = value {
             *slot = Some(
-                crate::http::check_url(field, url.get_ref()).map_err(|e| (url.span().start, e))?,
+                crate::url::check_url(field, url.get_ref()).map_err(|e| (url.span().start, e))?,
             );
         }
     }
@@ -182,7 +182,7 @@ fn settings(instance: &mut Instance, p: RawProvider) -> Result<(), Invalid> {
     if let Some(path) = p.openbao_path {
         let at = path.span().start;
         instance.openbao_path =
-            Some(crate::openbao::check_path(path.get_ref()).map_err(|e| (at, e))?);
+            Some(super::openbao::check_path(path.get_ref()).map_err(|e| (at, e))?);
     }
     Ok(())
 }

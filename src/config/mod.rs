@@ -22,6 +22,7 @@
 
 mod edit;
 mod instances;
+pub mod openbao;
 mod trust;
 
 use std::collections::HashMap;
@@ -61,7 +62,7 @@ pub struct Config {
     /// The file read, if any.
     pub source: Option<PathBuf>,
     /// The `[openbao]` table, when there is one.
-    pub openbao: Option<crate::openbao::Settings>,
+    pub openbao: Option<openbao::Settings>,
     index: Index,
 }
 
@@ -106,7 +107,7 @@ struct RawConfig {
     key_cache: Option<Spanned<String>>,
     #[serde(default)]
     provider: Vec<Spanned<instances::RawProvider>>,
-    openbao: Option<Spanned<crate::openbao::RawSettings>>,
+    openbao: Option<Spanned<openbao::RawSettings>>,
 }
 
 impl Config {

@@ -4,9 +4,9 @@
 use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
-use super::{Client, MAX_BODY, cause, host_of};
-use crate::error::Error;
+use super::{Client, MAX_BODY, cause};
 use crate::secret::Secret;
+use crate::url::host_of;
 
 /// The HTTP methods the provider APIs use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,12 +59,6 @@ pub struct NoAnswer {
     /// False only when the request certainly never reached the server (no such host,
     /// connection refused, TLS handshake failed): then nothing can have happened there.
     pub maybe_delivered: bool,
-}
-
-impl From<NoAnswer> for Error {
-    fn from(e: NoAnswer) -> Error {
-        Error::Runtime(e.to_string())
-    }
 }
 
 impl Client {
@@ -146,7 +140,7 @@ pub fn basic_auth(user: &str, secret: &Secret) -> Zeroizing<String> {
     out
 }
 
-fn no_answer(url: &str, e: ureq::Error) -> NoAnswer {
+pub(super) fn no_answer(url: &str, e: ureq::Error) -> NoAnswer {
     use ureq::Timeout;
     let maybe_delivered = !match &e {
         ureq::Error::HostNotFound

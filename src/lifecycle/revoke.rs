@@ -67,7 +67,7 @@ fn revoke(store: &Store, client: &Client, c: &Credential, t: &Target<'_>) -> Res
                     .revoke()
                     .expect("GitLab has a revocation endpoint");
                 gitlab::revoke_oauth(client, &url, &app.id, app.secret.as_ref(), token.secret)?;
-                return Ok(crate::http::host_of(&url));
+                return Ok(crate::url::host_of(&url));
             }
             Family::GitHub => {
                 let secret = app.secret.as_ref().ok_or_else(|| {

@@ -26,7 +26,7 @@ use serde::Deserialize;
 use crate::config::Config;
 use crate::credential::{Credential, client_secret_provider, unix_now};
 use crate::error::Error;
-use crate::http::{self, Client, OAuthError};
+use crate::http::{Client, OAuthError};
 use crate::provider::{Family, Instance};
 use crate::secret::Secret;
 use crate::store::Store;
@@ -54,7 +54,7 @@ impl Endpoints {
             None if bitbucket => "https://bitbucket.org".to_owned(),
             None => format!("https://{host}"),
         };
-        http::check_url("issuer_url", &base).map_err(Error::Usage)?;
+        crate::url::check_url("issuer_url", &base).map_err(Error::Usage)?;
         let (authorize, token, device) = match family {
             Family::GitHub => (
                 "/login/oauth/authorize",
@@ -112,7 +112,9 @@ impl Endpoints {
         let found: Option<Discovery> = client.get_public(&url)?;
         found
             .and_then(|d| d.device_authorization_endpoint)
-            .map(|e| http::check_url("device_authorization_endpoint", &e).map_err(Error::Usage))
+            .map(|e| {
+                crate::url::check_url("device_authorization_endpoint", &e).map_err(Error::Usage)
+            })
             .transpose()
     }
 }
@@ -192,7 +194,7 @@ impl OAuthClient {
 fn refused(url: &str, kind: &str, why: &answer::Refused) -> Error {
     Error::Runtime(format!(
         "{}: the {kind} answer was refused: {why}",
-        http::host_of(url)
+        crate::url::host_of(url)
     ))
 }
 

@@ -14,10 +14,11 @@ use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::durable::{self, Lock};
-use crate::error::Error;
 use crate::keysource::DataKey;
 use crate::paths::Paths;
 use crate::sealed;
+
+use super::Error;
 
 const MAGIC: &[u8; 8] = b"VOUCHOBC";
 pub const VERSION: u16 = 1;
@@ -126,17 +127,17 @@ impl Cache {
             return Ok(Contents::default());
         };
         if SEALED.version_of(&bytes).is_some_and(|v| v > VERSION) {
-            return Err(Error::Runtime(format!(
-                "{} has a newer format version than this build reads: upgrade git-credential-vouch",
-                self.path.display()
-            )));
+            return Err(Error::NewerCache {
+                path: self.path.clone(),
+            });
         }
         Ok(open(key, &bytes).unwrap_or_default())
     }
 
     fn bytes(&self) -> Result<Option<Vec<u8>>, Error> {
-        durable::read_if_exists(&self.path).map_err(|source| Error::Io {
-            what: format!("reading {}", self.path.display()),
+        durable::read_if_exists(&self.path).map_err(|source| Error::Cache {
+            doing: "reading",
+            path: self.path.clone(),
             source,
         })
     }
@@ -159,8 +160,8 @@ impl Cache {
         }
         let contents = self.read(key)?; // a newer version is an error, not damage
         let aside = self.damaged_path();
-        std::fs::rename(&self.path, &aside).map_err(|source| Error::Io {
-            what: format!("setting {} aside", self.path.display()),
+        std::fs::rename(&self.path, &aside).map_err(|source| Error::SetAside {
+            path: self.path.clone(),
             source,
         })?;
         eprintln!(
@@ -175,22 +176,27 @@ impl Cache {
     /// once.
     pub fn lock(&self) -> Result<Lock, Error> {
         if let Some(dir) = self.path.parent() {
-            durable::ensure_private_dir(dir).map_err(|source| Error::Io {
-                what: format!("creating {}", dir.display()),
+            durable::ensure_private_dir(dir).map_err(|source| Error::Cache {
+                doing: "creating",
+                path: dir.to_owned(),
                 source,
             })?;
         }
-        durable::lock(&self.lock).map_err(|source| Error::Io {
-            what: format!("locking {}", self.lock.display()),
+        durable::lock(&self.lock).map_err(|source| Error::Cache {
+            doing: "locking",
+            path: self.lock.clone(),
             source,
         })
     }
 
     pub fn write(&self, key: &DataKey, contents: &Contents, lock: &Lock) -> Result<(), Error> {
         let bytes = seal(key, contents);
-        durable::write_atomic(&self.path, &bytes, TEMP_PREFIX, lock).map_err(|source| Error::Io {
-            what: format!("writing {}", self.path.display()),
-            source,
+        durable::write_atomic(&self.path, &bytes, TEMP_PREFIX, lock).map_err(|source| {
+            Error::Cache {
+                doing: "writing",
+                path: self.path.clone(),
+                source,
+            }
         })
     }
 }

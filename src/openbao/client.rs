@@ -80,7 +80,7 @@ impl Api {
         let (status, answer) = self
             .http
             .exchange(&url, &headers, body)
-            .map_err(|e| Failure::Unreachable(e.one_line()))?;
+            .map_err(|e| Failure::Unreachable(crate::term::one_line(&e)))?;
         let from_openbao = is_openbao_error(&answer);
         match status {
             200..=299 => Ok(answer),
@@ -127,7 +127,7 @@ impl Api {
         let (status, _) = self
             .http
             .exchange(&url, &[], None)
-            .map_err(|e| Failure::Unreachable(e.one_line()))?;
+            .map_err(|e| Failure::Unreachable(crate::term::one_line(&e)))?;
         match status {
             // 429: a standby node, which forwards.
             200 | 429 | 473 => Ok(()),

@@ -8,13 +8,12 @@
 
 use super::cache::{Cache, Contents, Entry, Outage};
 use super::client::{Api, Failure, Fields};
-use super::{Settings, auth};
-use crate::cli::account_input;
+use super::{Error, Settings, auth};
 use crate::config::Config;
 use crate::credential::{Credential, Origin};
-use crate::error::Error;
 use crate::keysource::DataKey;
 use crate::provider::Instance;
+use crate::provider::rules::{self, Invalid};
 use crate::secret::Secret;
 use crate::store::{Create, Store};
 
@@ -48,9 +47,7 @@ pub fn credential(
         .as_deref()
         .expect("an OpenBao instance");
     let settings = config.openbao.clone().unwrap_or_default();
-    let address = settings
-        .address()
-        .map_err(|e| Error::Usage(format!("openbao: {e}")))?;
+    let address = settings.address().map_err(Error::Address)?;
     let name = entry_name(&address, settings.namespace.as_deref(), path);
     let ttl = settings.cache_ttl.as_secs();
     let key = store.data_key(Create::Auto)?.expect("created when missing");
@@ -76,7 +73,7 @@ pub fn credential(
         ))),
         None => {
             let api = Api::new(
-                settings.http()?,
+                super::http(&settings)?,
                 address.clone(),
                 settings.namespace.clone(),
             );
@@ -177,27 +174,33 @@ fn build(instance: &Instance, path: &str, entry: &Entry) -> Option<Credential> {
             eprintln!(
                 "git-credential-vouch: openbao {path}: the secret does not fit instance {}: {}",
                 instance.name,
-                e.one_line()
+                crate::term::one_line(&e)
             );
             None
         }
     }
 }
 
-pub fn to_credential(instance: &Instance, entry: &Entry) -> Result<Credential, Error> {
+/// The secret's fields (`token`, `token_kind`, `username`, `email`, `expires_at`) as a
+/// credential of `instance`; the field that breaks a rule names itself.
+pub fn to_credential(instance: &Instance, entry: &Entry) -> Result<Credential, Invalid> {
     let field = |name: &str| entry.fields.get(name).filter(|v| !v.is_empty()).cloned();
-    let token = field("token").ok_or_else(|| Error::Usage("token: missing".into()))?;
+    let invalid = |field: &'static str, message: &str| Invalid {
+        field,
+        message: message.to_owned(),
+    };
+    let token = field("token").ok_or_else(|| invalid("token", "missing"))?;
     let token = Secret::new(token);
     if token.has_line_breaking_bytes() {
-        return Err(Error::Usage("token: contains a line break or NUL".into()));
+        return Err(invalid("token", "contains a line break or NUL"));
     }
     let username = field("username");
     let email = field("email");
-    let kind = account_input::token_kind(instance.kind, field("token_kind").as_deref(), &token)?;
+    let kind = rules::token_kind(instance.kind, field("token_kind").as_deref(), &token)?;
     // `username` holds the username or the email, as the kind's identity needs.
-    let who = account_input::identity(instance.kind, kind, username.as_deref(), email.as_deref())?;
+    let who = rules::identity(instance.kind, kind, username.as_deref(), email.as_deref())?;
     let expires = field("expires_at")
-        .map(|t| crate::time::parse(&t).map_err(|e| Error::Usage(format!("expires_at: {e}"))))
+        .map(|t| crate::time::parse(&t).map_err(|e| invalid("expires_at", &e.to_string())))
         .transpose()?;
     Ok(Credential {
         id: "openbao".into(),
@@ -223,9 +226,7 @@ pub fn save_approle(
     now: i64,
 ) -> Result<(), Error> {
     let settings = config.openbao.clone().unwrap_or_default();
-    let address = settings
-        .address()
-        .map_err(|e| Error::Usage(format!("openbao: {e}")))?;
+    let address = settings.address().map_err(Error::Address)?;
     let key: DataKey = store.data_key(Create::Auto)?.expect("created when missing");
     let cache = Cache::new(store.paths());
     let lock = cache.lock()?;
@@ -235,17 +236,15 @@ pub fn save_approle(
         secret_id: secret_id.expose().to_owned(),
     });
     contents.client_token = None;
-    let api = Api::new(settings.http()?, address, settings.namespace.clone());
+    let api = Api::new(super::http(&settings)?, address, settings.namespace.clone());
     let mut trial = Contents::default();
     trial.approle = contents.approle.clone();
     // Only the AppRole is tried: a BAO_TOKEN in the environment must not hide a bad secret ID.
     let mut approle_only = settings.clone();
     approle_only.jwt = None;
     auth::login_approle(&api, &approle_only, &mut trial, now).map_err(|f| match f {
-        Failure::Refused(why) | Failure::Denied(why) => {
-            Error::Usage(format!("openbao login: {why}"))
-        }
-        Failure::Unreachable(why) => Error::Runtime(format!("openbao login: {why}")),
+        Failure::Refused(why) | Failure::Denied(why) => Error::LoginRefused(why),
+        Failure::Unreachable(why) => Error::LoginUnreachable(why),
     })?;
     contents.client_token = trial.client_token.take();
     cache.write(&key, &contents, &lock)

@@ -6,10 +6,9 @@ use serde::Serialize;
 use super::cache::Cache;
 use super::client::{Api, Failure};
 use super::source::{entry_name, to_credential};
-use super::{Settings, auth};
+use super::{Error, Settings, auth};
 use crate::config::Config;
 use crate::credential::unix_now;
-use crate::error::Error;
 use crate::store::{Create, Store};
 
 /// An OpenBao-backed instance and what the cache holds for it.
@@ -186,9 +185,9 @@ pub fn findings(store: &Store, config: &Config) -> Vec<Finding> {
         Ok(a) => a,
         Err(e) => return vec![check("openbao", State::Broken, e)],
     };
-    let http = match settings.http() {
+    let http = match super::http(&settings) {
         Ok(h) => h,
-        Err(e) => return vec![check("openbao", State::Broken, e.one_line())],
+        Err(e) => return vec![check("openbao", State::Broken, crate::term::one_line(&e))],
     };
     let api = Api::new(http, address.clone(), settings.namespace.clone());
     let mut out = Vec::new();
@@ -248,7 +247,11 @@ pub fn findings(store: &Store, config: &Config) -> Vec<Finding> {
                     Ok(_) => (State::Fine, format!("{}: {path} readable", instance.name)),
                     Err(e) => (
                         State::Broken,
-                        format!("{}: {path} does not fit: {}", instance.name, e.one_line()),
+                        format!(
+                            "{}: {path} does not fit: {}",
+                            instance.name,
+                            crate::term::one_line(&e)
+                        ),
                     ),
                 }
             }

@@ -3,6 +3,7 @@
 
 mod host;
 pub mod path;
+pub mod rules;
 mod token;
 
 pub use host::HostPattern;

@@ -194,7 +194,7 @@ pub fn revoke_oauth(
     if answer.is_success() {
         return Ok(());
     }
-    let host = crate::http::host_of(revoke_url);
+    let host = crate::url::host_of(revoke_url);
     Err(match answer.status {
         400 | 401 | 403 => Error::Refused {
             host,

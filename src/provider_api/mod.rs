@@ -17,7 +17,7 @@ pub mod owner;
 
 use zeroize::Zeroizing;
 
-use crate::http::{self, Answer, Body, Client, Method, NoAnswer};
+use crate::http::{Answer, Body, Client, Method, NoAnswer};
 use crate::provider::{Family, Instance, Kind, TokenKind};
 use crate::secret::Secret;
 
@@ -105,7 +105,7 @@ impl Api {
             None => api_base(instance.kind, host),
         };
         let Some(base) = base else { return Ok(None) };
-        let base = http::check_url("api_url", &base).map_err(Error::BadUrl)?;
+        let base = crate::url::check_url("api_url", &base).map_err(Error::BadUrl)?;
         Ok(Some(Api {
             base,
             family: instance.kind.family(),
@@ -113,7 +113,7 @@ impl Api {
     }
 
     pub fn host(&self) -> String {
-        http::host_of(&self.base)
+        crate::url::host_of(&self.base)
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -9,6 +9,7 @@ use zeroize::Zeroizing;
 use super::{Api, Error, bearer, read};
 use crate::http::Client;
 use crate::provider::Family;
+use crate::provider::rules::looks_like_email;
 use crate::secret::Secret;
 
 /// Longer than any provider's usernames (GitLab's limit is 255) and RFC 5321's 254 for an
@@ -51,14 +52,6 @@ fn is_name(text: &str) -> bool {
     !text.is_empty()
         && text.chars().count() <= MAX_NAME
         && !text.chars().any(|c| c.is_control() || c.is_whitespace())
-}
-
-/// `local@domain.tld`: one `@`, something before it, a dot after it.
-pub fn looks_like_email(text: &str) -> bool {
-    match text.split_once('@') {
-        Some((local, domain)) => !local.is_empty() && domain.contains('.') && !domain.contains('@'),
-        None => false,
-    }
 }
 
 impl Api {
