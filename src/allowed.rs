@@ -5,9 +5,8 @@
 
 use crate::config::Config;
 use crate::credential::Credential;
-use crate::error::Error;
 use crate::provider::{Instance, TokenKind};
-use crate::store::{Create, Opened, Store};
+use crate::store::{self, Create, Opened, Store};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Disabled {
@@ -77,10 +76,10 @@ pub fn update<T>(
     config: &Config,
     create: Create,
     change: impl FnOnce(&mut Opened) -> (bool, T),
-) -> Result<Option<T>, Error> {
-    Ok(store.update(create, |opened| {
+) -> Result<Option<T>, store::Error> {
+    store.update(create, |opened| {
         let purged = purge(&mut opened.entries, config, None).any();
         let (changed, out) = change(opened);
         (changed || purged, out)
-    })?)
+    })
 }

@@ -1,7 +1,7 @@
 //! The one place where failures become a message and an exit code.
 
 use crate::provider_api::Error as ApiError;
-use crate::{config, http, keysource, lifecycle, openbao, protocol, store};
+use crate::{config, http, keysource, lifecycle, oauth, openbao, protocol, store};
 
 /// Exit codes, documented in the README.
 pub mod exit {
@@ -44,6 +44,8 @@ pub enum Error {
     Http(#[from] http::Error),
     #[error(transparent)]
     OpenBao(#[from] openbao::Error),
+    #[error(transparent)]
+    OAuth(#[from] oauth::Error),
     /// A token or an identity that breaks its provider's rules.
     #[error(transparent)]
     Invalid(#[from] crate::provider::rules::Invalid),
@@ -67,6 +69,7 @@ impl Error {
             Error::Http(e) => http_exit(e),
             Error::Invalid(_) => exit::USAGE,
             Error::OpenBao(e) => openbao_exit(e),
+            Error::OAuth(e) => oauth_exit(e),
         }
     }
 
@@ -139,5 +142,31 @@ fn openbao_exit(e: &openbao::Error) -> u8 {
         | openbao::Error::Cache { .. }
         | openbao::Error::SetAside { .. }
         | openbao::Error::LoginUnreachable(_) => exit::RUNTIME,
+    }
+}
+
+/// An instance that cannot log in as configured, or a login as someone else, is bad input;
+/// a provider that refuses or does not answer is a runtime failure.
+fn oauth_exit(e: &oauth::Error) -> u8 {
+    use oauth::Error as E;
+    match e {
+        E::BadUrl(_)
+        | E::NoOAuth { .. }
+        | E::Api(_)
+        | E::NoApi { .. }
+        | E::NoClient { .. }
+        | E::NoHost { .. }
+        | E::NoDeviceLogin { .. }
+        | E::OtherAccount { .. } => exit::USAGE,
+        E::Http(e) => http_exit(e),
+        E::Store(e) => store_exit(e),
+        E::Refused { .. }
+        | E::Failed { .. }
+        | E::NoAccount { .. }
+        | E::Io { .. }
+        | E::BrowserTimeout
+        | E::Denied(_)
+        | E::CodeExpired { .. }
+        | E::AccessDenied { .. } => exit::RUNTIME,
     }
 }

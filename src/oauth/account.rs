@@ -1,10 +1,9 @@
 //! Who a new token belongs to (`GET /user` at the instance's API), and filing it under that
 //! account: logging in again to the same account replaces its token and keeps its ID.
 
-use super::{Endpoints, Tokens};
+use super::{Endpoints, Error, Tokens};
 use crate::config::Config;
 use crate::credential::{Credential, Origin, new_id, unix_now};
-use crate::error::Error;
 use crate::http::Client;
 use crate::provider::{IdentityRule, Instance, TokenKind};
 use crate::provider_api::owner::User;
@@ -20,7 +19,9 @@ fn whoami(
     let user: User = http.get_json(&format!("{}/user", endpoints.api), &tokens.access)?;
     let owner = user
         .owner(endpoints.family)
-        .ok_or_else(|| Error::Runtime(format!("{}/user names no account", endpoints.api)))?;
+        .ok_or_else(|| Error::NoAccount {
+            api: endpoints.api.clone(),
+        })?;
     Ok((owner.login, owner.email))
 }
 
@@ -42,11 +43,10 @@ pub fn file(
                     .as_deref()
                     .is_none_or(|e| !e.eq_ignore_ascii_case(wanted)) =>
         {
-            return Err(Error::Usage(format!(
-                "username: the login was for {}, not {}",
-                crate::term::escape(&login),
-                crate::term::escape(wanted)
-            )));
+            return Err(Error::OtherAccount {
+                login: crate::term::escape(&login),
+                wanted: crate::term::escape(wanted),
+            });
         }
         (Ok(who), _) => who,
         // A provider that will not say (a scope missing): the account the person named.

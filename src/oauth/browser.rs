@@ -11,8 +11,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 use zeroize::Zeroizing;
 
 use super::callback::wait_for_code;
-use super::{Endpoints, OAuthClient, Tokens, failed};
-use crate::error::Error;
+use super::{Endpoints, Error, OAuthClient, Tokens, failed};
 use crate::http::Client;
 
 /// How long to wait for the browser to come back, unless `VOUCH_LOGIN_TIMEOUT` (seconds) says.
@@ -89,8 +88,8 @@ pub fn run(
     notice: &mut dyn Write,
 ) -> Result<Tokens, Error> {
     let io = |what: &str| {
-        let what = what.to_owned();
-        move |source| Error::Io { what, source }
+        let doing = what.to_owned();
+        move |source| Error::Io { doing, source }
     };
     let listener = TcpListener::bind(("127.0.0.1", 0)).map_err(io("listening on 127.0.0.1"))?;
     let port = listener
@@ -131,7 +130,7 @@ pub fn run(
                 ("code_verifier", &verifier),
             ],
         )?
-        .map_err(|e| failed("the token request", instance, &e))
+        .map_err(|e| failed("the token request", instance, e))
 }
 
 fn open(url: &str) -> Option<std::process::Child> {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::error::Error;
+use super::Error;
 use crate::secret::Secret;
 
 /// How long a connection has to send its request.
@@ -116,8 +116,8 @@ pub fn wait_for_code(
     deadline: Instant,
 ) -> Result<Secret, Error> {
     let io = |what: &str| {
-        let what = what.to_owned();
-        move |source| Error::Io { what, source }
+        let doing = what.to_owned();
+        move |source| Error::Io { doing, source }
     };
     listener
         .set_nonblocking(true)
@@ -128,9 +128,7 @@ pub fn wait_for_code(
     loop {
         let now = Instant::now();
         if now >= deadline {
-            return Err(Error::Runtime(
-                "login: the browser did not come back in time".into(),
-            ));
+            return Err(Error::BrowserTimeout);
         }
         match listener.accept() {
             Ok((stream, _)) => {
@@ -267,13 +265,7 @@ fn judge(
         );
     }
     match (callback.code, callback.error) {
-        (_, Some(e)) => (
-            REFUSED,
-            "Login refused.",
-            Some(Err(Error::Runtime(format!(
-                "login: the provider answered {e}"
-            )))),
-        ),
+        (_, Some(e)) => (REFUSED, "Login refused.", Some(Err(Error::Denied(e)))),
         (Some(code), None) => (
             "200 OK",
             "Logged in: you can close this window.",

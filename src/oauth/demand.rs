@@ -11,10 +11,9 @@
 use std::io::Write;
 use std::time::Duration;
 
-use super::{Mode, browser, lock, login};
+use super::{Error, Mode, browser, lock, login};
 use crate::config::Config;
 use crate::credential::{Credential, unix_now};
-use crate::error::Error;
 use crate::resolve::{self, Lookup, Outcome, Target};
 use crate::store::Store;
 use crate::term::prompts_allowed;
@@ -100,7 +99,7 @@ pub fn on_demand(
     ) {
         Ok(filed) => Ok(Some(filed)),
         Err(e) => {
-            eprintln!("git-credential-vouch: {}", e.one_line());
+            eprintln!("git-credential-vouch: {}", crate::term::one_line(&e));
             Ok(None)
         }
     }

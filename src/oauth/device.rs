@@ -7,8 +7,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use super::answer::device_answer;
-use super::{OAuthClient, Tokens, failed, refused};
-use crate::error::Error;
+use super::{Error, OAuthClient, Tokens, failed, refused};
 use crate::http::Client;
 
 const GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -32,9 +31,9 @@ pub fn run(
     }
     let body = http
         .post_form_raw(device_endpoint, &form)?
-        .map_err(|e| failed("the device authorization", instance, &e))?;
+        .map_err(|e| failed("the device authorization", instance, e))?;
     let auth = device_answer(&body)
-        .map_err(|why| refused(device_endpoint, "device authorization", &why))?;
+        .map_err(|why| refused(device_endpoint, "device authorization", why))?;
     let _ = writeln!(
         notice,
         "To log in to {instance}, open {} and enter the code {}",
@@ -48,9 +47,9 @@ pub fn run(
     loop {
         std::thread::sleep(Duration::from_secs(interval));
         if Instant::now() >= deadline {
-            return Err(Error::Runtime(format!(
-                "login to {instance}: the code expired before it was entered"
-            )));
+            return Err(Error::CodeExpired {
+                instance: instance.to_owned(),
+            });
         }
         match client.token_request(
             http,
@@ -65,16 +64,16 @@ pub fn run(
                 "authorization_pending" => {}
                 "slow_down" => interval = (interval + 5).min(MAX_INTERVAL),
                 "expired_token" => {
-                    return Err(Error::Runtime(format!(
-                        "login to {instance}: the code expired before it was entered"
-                    )));
+                    return Err(Error::CodeExpired {
+                        instance: instance.to_owned(),
+                    });
                 }
                 "access_denied" => {
-                    return Err(Error::Runtime(format!(
-                        "login to {instance}: access denied"
-                    )));
+                    return Err(Error::AccessDenied {
+                        instance: instance.to_owned(),
+                    });
                 }
-                _ => return Err(failed("the device login", instance, &e)),
+                _ => return Err(failed("the device login", instance, e)),
             },
         }
     }

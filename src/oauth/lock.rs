@@ -8,7 +8,7 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::error::Error;
+use super::Error;
 
 /// How often a waiting process tries the lock again.
 const POLL: Duration = Duration::from_millis(100);
@@ -40,7 +40,7 @@ impl Taken {
 pub fn take(data_dir: &Path, name: &str, wait: Duration) -> Result<Taken, Error> {
     let path = data_dir.join(name);
     let io = |source| Error::Io {
-        what: format!("locking {}", path.display()),
+        doing: format!("locking {}", path.display()),
         source,
     };
     crate::durable::ensure_private_dir(data_dir).map_err(io)?;

@@ -25,11 +25,75 @@ use serde::Deserialize;
 
 use crate::config::Config;
 use crate::credential::{Credential, client_secret_provider, unix_now};
-use crate::error::Error;
 use crate::http::{Client, OAuthError};
 use crate::provider::{Family, Instance};
 use crate::secret::Secret;
 use crate::store::Store;
+
+/// Why a login or a refresh failed. Names the instance, the host or the field; an OAuth error
+/// keeps only its code and description, never a body.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// `issuer_url` or a discovered endpoint is not a usable URL (the message names it).
+    #[error("{0}")]
+    BadUrl(String),
+    #[error("instance {instance}: kind {kind} has no OAuth login")]
+    NoOAuth {
+        instance: String,
+        kind: &'static str,
+    },
+    /// The instance's REST API (for `/user`) is misconfigured.
+    #[error(transparent)]
+    Api(crate::provider_api::Error),
+    #[error("instance {instance}: no REST API known")]
+    NoApi { instance: String },
+    #[error(
+        "instance {instance} has no OAuth client: `git credential-vouch instance update {instance} --oauth-client-id ID`"
+    )]
+    NoClient { instance: String },
+    #[error("instance {instance}: name one of its hosts to log in to")]
+    NoHost { instance: String },
+    #[error("instance {instance}: the provider offers no device login; use --browser")]
+    NoDeviceLogin { instance: String },
+    #[error(transparent)]
+    Http(#[from] crate::http::Error),
+    #[error(transparent)]
+    Store(#[from] crate::store::Error),
+    /// The token or device endpoint's answer was not usable (see [`answer`]).
+    #[error("{host}: the {kind} answer was refused: {why}")]
+    Refused {
+        host: String,
+        kind: &'static str,
+        why: answer::Refused,
+    },
+    /// A step the provider answered with an OAuth error.
+    #[error("{step} for {instance} failed: {error}")]
+    Failed {
+        step: &'static str,
+        instance: String,
+        error: OAuthError,
+    },
+    #[error("{api}/user names no account")]
+    NoAccount { api: String },
+    /// `login --username`: the provider logged in someone else (both escaped).
+    #[error("username: the login was for {login}, not {wanted}")]
+    OtherAccount { login: String, wanted: String },
+    /// A lock file, or the browser login's listener.
+    #[error("{doing}: {source}")]
+    Io {
+        doing: String,
+        source: std::io::Error,
+    },
+    #[error("login: the browser did not come back in time")]
+    BrowserTimeout,
+    /// The browser came back with the provider's refusal (its code, RFC characters only).
+    #[error("login: the provider answered {0}")]
+    Denied(String),
+    #[error("login to {instance}: the code expired before it was entered")]
+    CodeExpired { instance: String },
+    #[error("login to {instance}: access denied")]
+    AccessDenied { instance: String },
+}
 
 /// Where an instance's OAuth endpoints and REST API are.
 #[derive(Debug, Clone)]
@@ -54,7 +118,7 @@ impl Endpoints {
             None if bitbucket => "https://bitbucket.org".to_owned(),
             None => format!("https://{host}"),
         };
-        crate::url::check_url("issuer_url", &base).map_err(Error::Usage)?;
+        crate::url::check_url("issuer_url", &base).map_err(Error::BadUrl)?;
         let (authorize, token, device) = match family {
             Family::GitHub => (
                 "/login/oauth/authorize",
@@ -69,18 +133,17 @@ impl Endpoints {
             Family::Gitea => ("/login/oauth/authorize", "/login/oauth/access_token", None),
             Family::BitbucketCloud => ("/site/oauth2/authorize", "/site/oauth2/access_token", None),
             _ => {
-                return Err(Error::Usage(format!(
-                    "instance {}: kind {} has no OAuth login",
-                    instance.name,
-                    instance.kind.name()
-                )));
+                return Err(Error::NoOAuth {
+                    instance: instance.name.clone(),
+                    kind: instance.kind.name(),
+                });
             }
         };
         let api = crate::provider_api::Api::of(instance, host)
-            .map_err(|e| Error::Usage(e.to_string()))?
+            .map_err(Error::Api)?
             .map(|api| api.base)
-            .ok_or_else(|| {
-                Error::Usage(format!("instance {}: no REST API known", instance.name))
+            .ok_or_else(|| Error::NoApi {
+                instance: instance.name.clone(),
             })?;
         Ok(Endpoints {
             authorize: format!("{base}{authorize}"),
@@ -113,7 +176,7 @@ impl Endpoints {
         found
             .and_then(|d| d.device_authorization_endpoint)
             .map(|e| {
-                crate::url::check_url("device_authorization_endpoint", &e).map_err(Error::Usage)
+                crate::url::check_url("device_authorization_endpoint", &e).map_err(Error::BadUrl)
             })
             .transpose()
     }
@@ -140,12 +203,12 @@ pub struct OAuthClient {
 
 impl OAuthClient {
     pub fn of(instance: &Instance, store: &Store) -> Result<OAuthClient, Error> {
-        let id = instance.oauth_client_id.clone().ok_or_else(|| {
-            Error::Usage(format!(
-                "instance {0} has no OAuth client: `git credential-vouch instance update {0} --oauth-client-id ID`",
-                instance.name
-            ))
-        })?;
+        let id = instance
+            .oauth_client_id
+            .clone()
+            .ok_or_else(|| Error::NoClient {
+                instance: instance.name.clone(),
+            })?;
         let provider = client_secret_provider(&instance.name);
         let secret = store
             .select_wanted(
@@ -185,17 +248,18 @@ impl OAuthClient {
         };
         answer::token_answer(&body, unix_now())
             .map(Ok)
-            .map_err(|why| refused(url, "token", &why))
+            .map_err(|why| refused(url, "token", why))
     }
 }
 
 /// The error for an answer `kind` ("token", "device authorization") that `url` gave and
 /// [`answer`] refused.
-fn refused(url: &str, kind: &str, why: &answer::Refused) -> Error {
-    Error::Runtime(format!(
-        "{}: the {kind} answer was refused: {why}",
-        crate::url::host_of(url)
-    ))
+fn refused(url: &str, kind: &'static str, why: answer::Refused) -> Error {
+    Error::Refused {
+        host: crate::url::host_of(url),
+        kind,
+        why,
+    }
 }
 
 impl Tokens {
@@ -234,11 +298,8 @@ pub fn login(
     username: Option<&str>,
     notice: &mut dyn std::io::Write,
 ) -> Result<Credential, Error> {
-    let git_host = instance.host_for(host).ok_or_else(|| {
-        Error::Usage(format!(
-            "instance {}: name one of its hosts to log in to",
-            instance.name
-        ))
+    let git_host = instance.host_for(host).ok_or_else(|| Error::NoHost {
+        instance: instance.name.clone(),
     })?;
     let endpoints = Endpoints::of(instance, &git_host)?;
     let client = OAuthClient::of(instance, store)?;
@@ -251,12 +312,11 @@ pub fn login(
     let tokens = if use_browser {
         browser::run(&http, &endpoints, &client, &instance.name, notice)?
     } else {
-        let device = endpoints.device(&http)?.ok_or_else(|| {
-            Error::Usage(format!(
-                "instance {}: the provider offers no device login; use --browser",
-                instance.name
-            ))
-        })?;
+        let device = endpoints
+            .device(&http)?
+            .ok_or_else(|| Error::NoDeviceLogin {
+                instance: instance.name.clone(),
+            })?;
         device::run(
             &http,
             &device,
@@ -273,6 +333,10 @@ pub fn login(
 }
 
 /// A one-line error for a failed OAuth step (never a body: only code and description).
-pub fn failed(what: &str, instance: &str, e: &OAuthError) -> Error {
-    Error::Runtime(format!("{what} for {instance} failed: {e}"))
+pub fn failed(step: &'static str, instance: &str, error: OAuthError) -> Error {
+    Error::Failed {
+        step,
+        instance: instance.to_owned(),
+        error,
+    }
 }

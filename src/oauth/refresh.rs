@@ -13,10 +13,9 @@
 use std::time::Duration;
 
 use super::lock;
-use super::{Endpoints, OAuthClient, Tokens};
+use super::{Endpoints, Error, OAuthClient, Tokens};
 use crate::config::Config;
 use crate::credential::{Credential, unix_now};
-use crate::error::Error;
 use crate::http::Client;
 use crate::provider::Instance;
 use crate::store::{Create, Store};
@@ -115,7 +114,7 @@ pub fn refresh(
         instance,
         &instance.host_for(&current.host).unwrap_or_default(),
     ) {
-        Err(e) => Outcome::Passing(e.one_line()),
+        Err(e) => Outcome::Passing(crate::term::one_line(&e)),
         Ok(endpoints) => match client.token_request(
             &Client::new(),
             &endpoints.token,
@@ -127,7 +126,7 @@ pub fn refresh(
             Ok(Ok(tokens)) => Outcome::Fresh(tokens),
             Ok(Err(e)) if DEAD_GRANT.contains(&e.error.as_str()) => Outcome::Dead(e.to_string()),
             Ok(Err(e)) => Outcome::Passing(e.to_string()),
-            Err(e) => Outcome::Passing(e.one_line()),
+            Err(e) => Outcome::Passing(crate::term::one_line(&e)),
         },
     };
     let said = match &outcome {
