@@ -1,7 +1,9 @@
 //! The one place where failures become a message and an exit code.
 
 use crate::provider_api::Error as ApiError;
-use crate::{config, http, keysource, lifecycle, oauth, openbao, protocol, store};
+use crate::{
+    config, gitconfig, helper, http, import, keysource, lifecycle, oauth, openbao, protocol, store,
+};
 
 /// Exit codes, documented in the README.
 pub mod exit {
@@ -46,6 +48,13 @@ pub enum Error {
     OpenBao(#[from] openbao::Error),
     #[error(transparent)]
     OAuth(#[from] oauth::Error),
+    #[error(transparent)]
+    Helper(#[from] helper::Error),
+    #[error(transparent)]
+    Import(#[from] import::Error),
+    /// git's config could not be read or changed (configure, unconfigure, doctor, add).
+    #[error(transparent)]
+    GitConfig(#[from] gitconfig::Error),
     /// A token or an identity that breaks its provider's rules.
     #[error(transparent)]
     Invalid(#[from] crate::provider::rules::Invalid),
@@ -70,6 +79,9 @@ impl Error {
             Error::Invalid(_) => exit::USAGE,
             Error::OpenBao(e) => openbao_exit(e),
             Error::OAuth(e) => oauth_exit(e),
+            Error::Helper(e) => helper_exit(e),
+            Error::Import(e) => import_exit(e),
+            Error::GitConfig(_) => exit::RUNTIME,
         }
     }
 
@@ -168,5 +180,29 @@ fn oauth_exit(e: &oauth::Error) -> u8 {
         | E::Denied(_)
         | E::CodeExpired { .. }
         | E::AccessDenied { .. } => exit::RUNTIME,
+    }
+}
+
+/// git's actions: a secret that cannot be stored is bad input.
+fn helper_exit(e: &helper::Error) -> u8 {
+    match e {
+        helper::Error::Store(e) => store_exit(e),
+        helper::Error::OAuth(e) => oauth_exit(e),
+        helper::Error::OpenBao(e) => openbao_exit(e),
+        helper::Error::LineBreak => exit::USAGE,
+        helper::Error::Answer(_) => exit::RUNTIME,
+    }
+}
+
+/// A file that is not a git-credentials file, or skipped lines, are bad input.
+fn import_exit(e: &import::Error) -> u8 {
+    match e {
+        import::Error::TooLarge { .. }
+        | import::Error::LongLine { .. }
+        | import::Error::Skipped { .. } => exit::USAGE,
+        import::Error::Store(e) => store_exit(e),
+        import::Error::Read { .. }
+        | import::Error::NotReadBack { .. }
+        | import::Error::Remove { .. } => exit::RUNTIME,
     }
 }

@@ -10,7 +10,6 @@ use zeroize::Zeroizing;
 
 use crate::config::Config;
 use crate::credential::{normalize_host, unix_now};
-use crate::error::Error;
 use crate::progress::Progress;
 use crate::protocol::Request;
 use crate::secret::Secret;
@@ -30,6 +29,40 @@ pub fn default_sources() -> Vec<PathBuf> {
         files.push(dir.join("git/credentials"));
     }
     files
+}
+
+/// Why an import failed; each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("reading {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} is larger than 64 MiB: not a git-credentials file", path.display())]
+    TooLarge { path: PathBuf },
+    #[error("{}: line {line} is longer than 64 KiB: not a git-credentials file", path.display())]
+    LongLine { path: PathBuf, line: usize },
+    #[error(transparent)]
+    Store(#[from] crate::store::Error),
+    /// `--remove-source`: what was imported is not all in the store, so the file stays.
+    #[error("{missing} entries of {} could not be read back from the store; the file was kept", path.display())]
+    NotReadBack { path: PathBuf, missing: usize },
+    #[error("removing {}: {source}", path.display())]
+    Remove {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Lines git itself would ignore (`lines`: their numbers per file, listed on stdout).
+    #[error(
+        "lines not imported (listed above by number): {}{}",
+        lines.join(", "),
+        if *source_kept { "; a file with skipped lines is kept" } else { "" }
+    )]
+    Skipped {
+        lines: Vec<String>,
+        source_kept: bool,
+    },
 }
 
 #[derive(Debug, Default)]
@@ -89,15 +122,12 @@ const CHUNK: usize = 64 << 10;
 /// as it is seen (so `/dev/zero` fails at once). Every buffer the plaintext passes through is
 /// wiped when dropped.
 fn read_bounded(file: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let io = |source| Error::Io {
-        what: format!("reading {}", file.display()),
+    let io = |source| Error::Read {
+        path: file.to_owned(),
         source,
     };
-    let too_large = || {
-        Error::Usage(format!(
-            "{} is larger than 64 MiB: not a git-credentials file",
-            file.display()
-        ))
+    let too_large = || Error::TooLarge {
+        path: file.to_owned(),
     };
     let mut f = std::fs::File::open(file).map_err(io)?;
     let size = f.metadata().map(|m| m.len()).unwrap_or(0);
@@ -138,10 +168,10 @@ fn read_bounded(file: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
 
 fn check_line(file: &Path, line: usize, len: usize) -> Result<(), Error> {
     if len > MAX_LINE {
-        return Err(Error::Usage(format!(
-            "{}: line {line} is longer than 64 KiB: not a git-credentials file",
-            file.display()
-        )));
+        return Err(Error::LongLine {
+            path: file.to_owned(),
+            line,
+        });
     }
     Ok(())
 }
@@ -208,13 +238,13 @@ pub fn import(
         };
         let missing = requests.iter().filter(|r| !holds(r)).count();
         if missing > 0 {
-            return Err(Error::Runtime(format!(
-                "{missing} entries of {} could not be read back from the store; the file was kept",
-                file.display()
-            )));
+            return Err(Error::NotReadBack {
+                path: file.to_owned(),
+                missing,
+            });
         }
-        std::fs::remove_file(file).map_err(|source| Error::Io {
-            what: format!("removing {}", file.display()),
+        std::fs::remove_file(file).map_err(|source| Error::Remove {
+            path: file.to_owned(),
             source,
         })?;
         report.removed = true;
@@ -227,15 +257,10 @@ pub fn skipped(counts: &[String], remove_source: bool) -> Result<(), Error> {
     if counts.is_empty() {
         return Ok(());
     }
-    Err(Error::Usage(format!(
-        "lines not imported (listed above by number): {}{}",
-        counts.join(", "),
-        if remove_source {
-            "; a file with skipped lines is kept"
-        } else {
-            ""
-        }
-    )))
+    Err(Error::Skipped {
+        lines: counts.to_vec(),
+        source_kept: remove_source,
+    })
 }
 
 #[cfg(test)]

@@ -150,7 +150,7 @@ fn handle(conn: &mut UnixStream, shared: &Shared<'_>, record: &mut Record) -> Ou
         Action::Get => {
             let mut answer = Zeroizing::new(Vec::with_capacity(512));
             if let Err(e) = crate::helper::get(store, &config, &request, &mut *answer) {
-                return Outcome::Failed(e.one_line());
+                return Outcome::Failed(crate::term::one_line(&e));
             }
             let outcome = match answer.is_empty() {
                 true => Outcome::Nothing,
@@ -163,7 +163,7 @@ fn handle(conn: &mut UnixStream, shared: &Shared<'_>, record: &mut Record) -> Ou
     };
     match done {
         Ok(()) => reply(conn, b"", Outcome::Done),
-        Err(e) => Outcome::Failed(e.one_line()),
+        Err(e) => Outcome::Failed(crate::term::one_line(&e)),
     }
 }
 

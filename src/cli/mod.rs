@@ -165,4 +165,5 @@ fn run_helper(ctx: &Context, command: Command) -> Result<(), Error> {
         Command::Erase => crate::helper::erase(store, &config, &request),
         _ => unreachable!("only helper actions are dispatched here"),
     }
+    .map_err(Error::from)
 }

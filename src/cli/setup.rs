@@ -88,7 +88,7 @@ pub(super) fn import(
             skipped.push(format!("{} in {}", report.skipped.len(), file.display()));
         }
     }
-    crate::import::skipped(&skipped, remove_source)
+    crate::import::skipped(&skipped, remove_source).map_err(Error::from)
 }
 
 pub(super) fn purge(ctx: &Context, yes: bool) -> Result<(), Error> {
@@ -120,8 +120,12 @@ fn current_exe() -> Result<PathBuf, Error> {
     })
 }
 
-type ConfigChange =
-    fn(Scope, &std::path::Path, &std::path::Path, &[String]) -> Result<Vec<String>, Error>;
+type ConfigChange = fn(
+    Scope,
+    &std::path::Path,
+    &std::path::Path,
+    &[String],
+) -> Result<Vec<String>, gitconfig::Error>;
 
 pub(super) fn git_config(ctx: &Context, scope: Scope, change: ConfigChange) -> Result<(), Error> {
     let exe = current_exe()?;
@@ -191,7 +195,7 @@ pub(super) fn send_paths(ctx: &Context) -> Result<(), Error> {
         }
         Err(e) => eprintln!(
             "git-credential-vouch: could not make git send the path: {}",
-            e.one_line()
+            crate::term::one_line(&e)
         ),
     }
     Ok(())

@@ -6,10 +6,9 @@
 
 use std::collections::HashMap;
 
-use super::{Record, Scope, get_all, git, git_ok, read_record, record_path, write_record};
+use super::{Error, Record, Scope, get_all, git, git_ok, read_record, record_path, write_record};
 use crate::config::Config;
 use crate::credential::Credential;
-use crate::error::Error;
 use crate::provider::Instance;
 
 /// A URL git must send the path for, and why.

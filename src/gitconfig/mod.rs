@@ -11,12 +11,33 @@ use std::process::Command;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
-
 mod http_path;
 
 use http_path::set_http_paths;
 pub use http_path::{Ensured, PathNeed, ensure_http_paths, path_needs, path_urls, sends_path};
+
+/// Why git's config could not be read or changed. Never a config value: another helper's
+/// command line may carry a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("running git: {0}")]
+    RunGit(std::io::Error),
+    /// `command`: git's arguments up to the key, never a value.
+    #[error("git {command} failed: {stderr}")]
+    Git { command: String, stderr: String },
+    /// The record of what `configure` changed, or its directory.
+    #[error("{doing} {}: {source}", path.display())]
+    File {
+        doing: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {source}", path.display())]
+    Record {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -102,21 +123,17 @@ fn git(args: &[&str]) -> Result<std::process::Output, Error> {
     Command::new("git")
         .args(args)
         .output()
-        .map_err(|source| Error::Io {
-            what: "running git".into(),
-            source,
-        })
+        .map_err(Error::RunGit)
 }
 
 fn git_ok(args: &[&str]) -> Result<String, Error> {
     let out = git(args)?;
     if !out.status.success() {
-        return Err(Error::Runtime(format!(
-            "git {} failed: {}",
+        return Err(Error::Git {
             // Not the values: another helper's command line may carry a secret.
-            args.iter().take(4).copied().collect::<Vec<_>>().join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
+            command: args.iter().take(4).copied().collect::<Vec<_>>().join(" "),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        });
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -127,11 +144,10 @@ fn get_all(scope: Scope, key: &str) -> Result<Vec<String>, Error> {
     match out.status.code() {
         Some(0) => Ok(split_null(&out.stdout)),
         Some(1) => Ok(Vec::new()),
-        _ => Err(Error::Runtime(format!(
-            "git config {} --get-all {key} failed: {}",
-            scope.flag(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))),
+        _ => Err(Error::Git {
+            command: format!("config {} --get-all {key}", scope.flag()),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        }),
     }
 }
 
@@ -254,8 +270,9 @@ pub fn configure(
             ),
         );
     }
-    crate::paths::ensure_private_dir(state_dir).map_err(|source| Error::Io {
-        what: format!("creating {}", state_dir.display()),
+    crate::paths::ensure_private_dir(state_dir).map_err(|source| Error::File {
+        doing: "creating",
+        path: state_dir.to_owned(),
         source,
     })?;
     let mut http_path_keys = old_record.map(|r| r.http_path_keys).unwrap_or_default();
@@ -276,8 +293,9 @@ fn write_record(path: &Path, record: &Record) -> Result<(), Error> {
         path,
         serde_json::to_vec_pretty(record).expect("serializable"),
     )
-    .map_err(|source| Error::Io {
-        what: format!("writing {}", path.display()),
+    .map_err(|source| Error::File {
+        doing: "writing",
+        path: path.to_owned(),
         source,
     })
 }
@@ -286,10 +304,14 @@ fn read_record(path: &Path) -> Result<Option<Record>, Error> {
     match std::fs::read(path) {
         Ok(bytes) => serde_json::from_slice(&bytes)
             .map(Some)
-            .map_err(|e| Error::Runtime(format!("{}: {e}", path.display()))),
+            .map_err(|source| Error::Record {
+                path: path.to_owned(),
+                source,
+            }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(Error::Io {
-            what: format!("reading {}", path.display()),
+        Err(source) => Err(Error::File {
+            doing: "reading",
+            path: path.to_owned(),
             source,
         }),
     }

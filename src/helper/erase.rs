@@ -1,8 +1,8 @@
 //! `erase`: git reports a credential rejected; the erase policy decides what that does.
 
+use super::Error;
 use crate::config::Config;
 use crate::credential::{Credential, Origin, Rejection, unix_now};
-use crate::error::Error;
 use crate::protocol::Request;
 use crate::provider::OnReject;
 use crate::resolve::{self, identifies_as};

@@ -1,9 +1,9 @@
 //! `store`: what git approved, filed under its provider instance and account, or kept with the
 //! semantics of git's own storage helpers on every other host.
 
+use super::Error;
 use crate::config::Config;
 use crate::credential::{Credential, GENERIC, Origin, new_id, unix_now};
-use crate::error::Error;
 use crate::protocol::Request;
 use crate::provider::TokenKind;
 use crate::resolve::{self, Outcome};
@@ -215,9 +215,7 @@ pub fn storable(request: &Request) -> Result<Option<Credential>, Error> {
         .iter()
         .any(|s| s.as_ref().is_some_and(Secret::has_line_breaking_bytes))
     {
-        return Err(Error::Usage(
-            "refusing to store a secret containing a line break or NUL".into(),
-        ));
+        return Err(Error::LineBreak);
     }
     let base = Credential {
         provider: GENERIC.into(),

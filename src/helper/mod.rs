@@ -12,7 +12,6 @@ mod pick;
 
 use crate::config::Config;
 use crate::credential::{Credential, unix_now};
-use crate::error::Error;
 use crate::oauth::refresh;
 use crate::protocol::{Answer, Request, write_answer};
 use crate::resolve::{self, Outcome};
@@ -20,6 +19,23 @@ use crate::store::Store;
 
 pub use erase::erase;
 pub use filing::{file, storable, store};
+
+/// Why git's action failed. A request that could not be answered for a reason git need not
+/// know (a refresh, an OpenBao outage) is a line on stderr and no answer, not an error.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Store(#[from] crate::store::Error),
+    #[error(transparent)]
+    OAuth(#[from] crate::oauth::Error),
+    #[error(transparent)]
+    OpenBao(#[from] crate::openbao::Error),
+    /// `store` of a secret that would break the store's line format or git's protocol.
+    #[error("refusing to store a secret containing a line break or NUL")]
+    LineBreak,
+    #[error("writing the answer to git: {0}")]
+    Answer(std::io::Error),
+}
 
 /// Answer with the credential that matches, or nothing.
 pub fn get(
@@ -156,7 +172,7 @@ fn settle_tie(
     if let Err(e) = pick::remember(store, config, &id, owner) {
         eprintln!(
             "git-credential-vouch: the pick was not remembered: {}",
-            e.one_line()
+            crate::term::one_line(&e)
         );
     }
     let mut with_pick = selected.to_vec();
@@ -231,8 +247,5 @@ fn write(
     answer: &Answer<'_>,
     out: &mut impl std::io::Write,
 ) -> Result<(), Error> {
-    write_answer(request, answer, out).map_err(|source| Error::Io {
-        what: "writing the answer to git".into(),
-        source,
-    })
+    write_answer(request, answer, out).map_err(Error::Answer)
 }

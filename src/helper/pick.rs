@@ -6,7 +6,6 @@ use std::io::{BufRead, BufReader, Write};
 
 use crate::config::Config;
 use crate::credential::Credential;
-use crate::error::Error;
 use crate::resolve::HOW_TO_CHOOSE;
 use crate::store::{Create, Store};
 use crate::term::escape;
@@ -79,7 +78,12 @@ pub fn ask(url: &str, owner: &str, tied: &[&Credential]) -> Option<usize> {
 
 /// Remember that `id` answers for `owner` on its instance: the owner moves to it from any other
 /// credential of the same instance and host. Written under the store lock; no network.
-pub fn remember(store: &Store, config: &Config, id: &str, owner: &str) -> Result<(), Error> {
+pub fn remember(
+    store: &Store,
+    config: &Config,
+    id: &str,
+    owner: &str,
+) -> Result<(), crate::store::Error> {
     crate::allowed::update(store, config, Create::Never, |opened| {
         let Some(chosen) = opened.entries.iter().find(|c| c.id == id).cloned() else {
             return (false, ());
