@@ -2,7 +2,8 @@
 
 use crate::provider_api::Error as ApiError;
 use crate::{
-    config, gitconfig, helper, http, import, keysource, lifecycle, oauth, openbao, protocol, store,
+    agent, config, gitconfig, helper, http, import, keysource, lifecycle, oauth, openbao, protocol,
+    store,
 };
 
 /// Exit codes, documented in the README.
@@ -52,6 +53,8 @@ pub enum Error {
     Helper(#[from] helper::Error),
     #[error(transparent)]
     Import(#[from] import::Error),
+    #[error(transparent)]
+    Agent(#[from] agent::Error),
     /// git's config could not be read or changed (configure, unconfigure, doctor, add).
     #[error(transparent)]
     GitConfig(#[from] gitconfig::Error),
@@ -82,6 +85,7 @@ impl Error {
             Error::Helper(e) => helper_exit(e),
             Error::Import(e) => import_exit(e),
             Error::GitConfig(_) => exit::RUNTIME,
+            Error::Agent(e) => agent_exit(e),
         }
     }
 
@@ -204,5 +208,16 @@ fn import_exit(e: &import::Error) -> u8 {
         import::Error::Read { .. }
         | import::Error::NotReadBack { .. }
         | import::Error::Remove { .. } => exit::RUNTIME,
+    }
+}
+
+/// The agent's options, the client's request and the config are bad input; a socket or a log
+/// that cannot be set up, or a stale socket that is not ours, is a runtime failure.
+fn agent_exit(e: &agent::Error) -> u8 {
+    match e {
+        agent::Error::Usage(_) | agent::Error::Protocol(_) | agent::Error::Config(_) => exit::USAGE,
+        agent::Error::Io { .. } | agent::Error::Refused(_) | agent::Error::Stdio { .. } => {
+            exit::RUNTIME
+        }
     }
 }

@@ -6,24 +6,18 @@
 
 use std::path::Path;
 
-use crate::cli::Command;
-use crate::error::Error;
+use super::Error;
+use super::policy::Action;
 
 /// How long the client waits for the answer: the agent may be asking its person (`--confirm`,
 /// a login on demand).
 #[cfg(unix)]
 const ANSWER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
 
-/// When `VOUCH_AGENT_SOCK` is set and `command` is one of git's actions: forward it.
-pub fn forwarded(command: &Command) -> Option<Result<(), Error>> {
-    let action = match command {
-        Command::Get => "get",
-        Command::Store => "store",
-        Command::Erase => "erase",
-        _ => return None,
-    };
+/// When `VOUCH_AGENT_SOCK` is set: forward git's `action` to the agent.
+pub fn forwarded(action: &Action) -> Option<Result<(), Error>> {
     let socket = std::env::var_os(super::SOCKET_ENV).filter(|s| !s.is_empty())?;
-    Some(forward(action, Path::new(&socket)))
+    Some(forward(action.as_str(), Path::new(&socket)))
 }
 
 #[cfg(unix)]
@@ -31,8 +25,8 @@ fn forward(action: &str, socket: &Path) -> Result<(), Error> {
     use std::io::{Read, Write};
     use zeroize::Zeroizing;
 
-    let input = crate::protocol::request::read_stdin().map_err(|source| Error::Io {
-        what: "reading the request from stdin".into(),
+    let input = crate::protocol::request::read_stdin().map_err(|source| Error::Stdio {
+        what: "reading the request from stdin",
         source,
     })?;
     // The same checks, and the same failure, as a local helper.
@@ -79,8 +73,8 @@ fn forward(action: &str, socket: &Path) -> Result<(), Error> {
         let mut out = std::io::stdout().lock();
         out.write_all(answer)
             .and_then(|()| out.flush())
-            .map_err(|source| Error::Io {
-                what: "writing the answer to git".into(),
+            .map_err(|source| Error::Stdio {
+                what: "writing the answer to git",
                 source,
             })?;
     }

@@ -63,22 +63,25 @@ pub enum Error {
     },
     #[error("{0}")]
     Refused(String),
-}
-
-impl From<Error> for crate::error::Error {
-    fn from(e: Error) -> crate::error::Error {
-        match e {
-            Error::Usage(m) => crate::error::Error::Usage(m),
-            other => crate::error::Error::Runtime(other.to_string()),
-        }
-    }
+    /// The client's request, refused as a local helper would refuse it.
+    #[error(transparent)]
+    Protocol(#[from] crate::protocol::Error),
+    /// The client's stdin or stdout.
+    #[error("{what}: {source}")]
+    Stdio {
+        what: &'static str,
+        source: std::io::Error,
+    },
+    /// The config, read when the agent starts (and again for every request).
+    #[error(transparent)]
+    Config(#[from] crate::config::Error),
 }
 
 /// Everything a connection needs, shared by the threads that serve them.
 pub struct Shared<'a> {
     pub store: &'a Store,
     /// The config as `get` would load it: read again for every request, so edits apply at once.
-    pub config: &'a (dyn Fn() -> Result<Config, crate::error::Error> + Sync),
+    pub config: &'a (dyn Fn() -> Result<Config, crate::config::Error> + Sync),
     pub policy: policy::Policy,
     pub log: log::Log,
     pub request_timeout: Duration,
@@ -88,20 +91,20 @@ pub struct Shared<'a> {
 pub fn run(
     args: Args,
     store: &Store,
-    config: &(dyn Fn() -> Result<Config, crate::error::Error> + Sync),
-) -> Result<(), crate::error::Error> {
+    config: &(dyn Fn() -> Result<Config, crate::config::Error> + Sync),
+) -> Result<(), Error> {
     // git's actions never ask for a passphrase; neither do they behind the agent.
     crate::keysource::passphrase::set_ask(crate::keysource::passphrase::Ask::Never);
     // A config that would fail every request fails now, where someone reads it.
     config()?;
-    serve(args, store, config).map_err(Into::into)
+    serve(args, store, config)
 }
 
 #[cfg(target_os = "linux")]
 fn serve(
     args: Args,
     store: &Store,
-    config: &(dyn Fn() -> Result<Config, crate::error::Error> + Sync),
+    config: &(dyn Fn() -> Result<Config, crate::config::Error> + Sync),
 ) -> Result<(), Error> {
     use std::io::Write;
     let own_uid = rustix::process::getuid().as_raw();
@@ -168,7 +171,7 @@ fn serve(
 fn serve(
     _: Args,
     _: &Store,
-    _: &(dyn Fn() -> Result<Config, crate::error::Error> + Sync),
+    _: &(dyn Fn() -> Result<Config, crate::config::Error> + Sync),
 ) -> Result<(), Error> {
     Err(Error::Usage(
         "the agent runs on Linux only (it needs SO_PEERCRED); the client works on any Unix".into(),

@@ -143,7 +143,7 @@ fn handle(conn: &mut UnixStream, shared: &Shared<'_>, record: &mut Record) -> Ou
     }
     let config = match (shared.config)() {
         Ok(config) => config,
-        Err(e) => return Outcome::Failed(e.one_line()),
+        Err(e) => return Outcome::Failed(crate::term::one_line(&e)),
     };
     let store = shared.store;
     let done = match action {

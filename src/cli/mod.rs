@@ -24,6 +24,7 @@ mod unlock;
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use crate::agent::policy::Action;
 use crate::config::Config;
 use crate::error::Error;
 use crate::gitconfig;
@@ -73,6 +74,12 @@ impl Context {
     }
 
     pub fn config(&self) -> Result<Config, Error> {
+        Ok(self.load_config()?)
+    }
+
+    /// [`Context::config`] in the config's own terms (for the agent, which reads it again for
+    /// every request).
+    fn load_config(&self) -> Result<Config, crate::config::Error> {
         let config = Config::load(&self.config_path, self.config_required)?;
         crate::keysource::set_keyring_cache(config.key_cache_seconds);
         Ok(config)
@@ -80,8 +87,14 @@ impl Context {
 }
 
 pub fn run(config: Option<PathBuf>, command: Command) -> Result<(), Error> {
-    if let Some(forwarded) = crate::agent::client::forwarded(&command) {
-        return forwarded;
+    let action = match command {
+        Command::Get => Some(Action::Get),
+        Command::Store => Some(Action::Store),
+        Command::Erase => Some(Action::Erase),
+        _ => None,
+    };
+    if let Some(forwarded) = action.as_ref().and_then(crate::agent::client::forwarded) {
+        return forwarded.map_err(Error::from);
     }
     // The agent serves sockets: a client that hangs up must end its connection, not the agent.
     if !matches!(
@@ -143,7 +156,7 @@ pub fn run(config: Option<PathBuf>, command: Command) -> Result<(), Error> {
         Command::Unconfigure { scope } => {
             setup::git_config(&ctx, scope.scope(), gitconfig::unconfigure)
         }
-        Command::Agent(args) => crate::agent::run(args, store, &|| ctx.config()),
+        Command::Agent(args) => Ok(crate::agent::run(args, store, &|| ctx.load_config())?),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man => shell::man(),
         Command::Complete { what } => shell::listing(&ctx, what),
