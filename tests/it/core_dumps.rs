@@ -34,13 +34,21 @@ fn spawn_blocked(cmd: &mut Command) -> (Child, u32) {
     if me == 0 {
         cmd.uid(uid).gid(uid).current_dir("/");
     }
-    let child = cmd
-        .stdin(Stdio::piped())
+    cmd.stdin(Stdio::piped())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    (child, uid)
+        .stderr(Stdio::null());
+    // A binary copied a moment ago can be "busy" (ETXTBSY) while another test's child, forked
+    // before the copy's file was closed, still holds it open until its own exec: try again.
+    for _ in 0..50 {
+        match cmd.spawn() {
+            Ok(child) => return (child, uid),
+            Err(e) if e.raw_os_error() == Some(26) => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            Err(e) => panic!("spawn: {e}"),
+        }
+    }
+    panic!("spawn: the binary stayed busy (ETXTBSY)")
 }
 
 fn finish(mut child: Child) {
