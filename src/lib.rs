@@ -1,14 +1,19 @@
 //! git-credential-vouch: an encrypted, headless git credential helper.
 //!
-//! Layers, from the outside in:
-//! - [`protocol`]: git's helper protocol on stdin/stdout, with input hardening.
-//! - [`helper`]: what `get`, `store` and `erase` do with a request.
-//! - [`credential`]: a stored credential and git's matching rules.
-//! - [`store`]: the encrypted, versioned, locked store file.
-//! - [`keysource`]: where the key that wraps the store's data key lives.
-//! - [`durable`]: crash-safe file replacement, locking and permission checks both use.
-//! - [`platform`]: what differs between Linux, macOS and Windows, one seam per difference.
-//! - [`cli`]: the management commands; [`error`] maps every failure to an exit code.
+//! The layers, from the top (see docs/architecture.md; a module uses its own layer and those
+//! below, never one above, and tests/it/architecture.rs checks it):
+//! - front: [`cli`], [`error`] (every layer's error as a message and an exit code), [`agent`];
+//! - operations: [`doctor`], [`import`], [`lifecycle`], [`gitconfig`], [`helper`] (what
+//!   `get`, `store` and `erase` do with a request);
+//! - network: [`oauth`], [`openbao`], [`provider_api`], [`http`];
+//! - decisions: [`protocol`] (git's helper protocol, with input hardening), [`resolve`],
+//!   [`allowed`];
+//! - data: [`store`] (the encrypted, versioned, locked store file), [`config`], [`sealed`],
+//!   [`keysource`] (where the key that wraps the store's data key lives), [`credential`],
+//!   [`provider`];
+//! - foundation: [`durable`] (crash-safe file replacement, locking, permission checks),
+//!   [`platform`] (one seam per difference between Linux, macOS and Windows), [`paths`],
+//!   [`secret`], [`term`], [`colour`], [`time`], [`url`], [`progress`].
 
 pub mod agent;
 pub mod allowed;

@@ -9,8 +9,6 @@ use crate::provider::{Instance, TokenKind};
 use crate::resolve::{self, Target};
 use crate::term::escape;
 
-// Where `instances` and `openbao` have always found it.
-pub(super) use super::input::read_secret;
 // The rules a token and its identity follow, wherever they come from (`add`, `update`, OpenBao).
 pub(super) use crate::provider::rules::{
     identity, identity_field, refuse_foreign, split_identity, token_kind,

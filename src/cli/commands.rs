@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use super::{accounts, instances, login, openbao, shell};
+use super::{accounts, instances, login, openbao};
 use crate::gitconfig::Scope;
 use crate::keysource::SourceKind;
 
@@ -210,7 +210,7 @@ pub enum Command {
     Completions {
         /// The shell to complete for.
         #[arg(value_enum)]
-        shell: shell::ShellArg,
+        shell: ShellArg,
     },
     /// Print the man page (roff); install.sh installs it.
     #[command(hide = true)]
@@ -219,7 +219,7 @@ pub enum Command {
     #[command(name = "__complete", hide = true)]
     Complete {
         #[arg(value_enum)]
-        what: shell::Listing,
+        what: Listing,
     },
 }
 
@@ -267,4 +267,21 @@ impl From<KeyArg> for SourceKind {
             KeyArg::Passphrase => SourceKind::Passphrase,
         }
     }
+}
+
+/// `completions`' shell.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+/// What the completion scripts ask for at <TAB>.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum Listing {
+    /// Stored credentials' IDs.
+    Ids,
+    /// Provider instance names (built-in and from config.toml).
+    Instances,
 }

@@ -8,7 +8,8 @@ use serde_json::json;
 use toml_edit::{Array, Table, value};
 
 use super::Context;
-use super::account_input::{read_secret, usage};
+use super::account_input::usage;
+use super::input::read_secret;
 use crate::allowed::{Purged, purge};
 use crate::config::{Config, ConfigFile};
 use crate::credential::{Credential, Origin, client_secret_provider, new_id, unix_now};

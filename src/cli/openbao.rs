@@ -4,7 +4,7 @@
 use clap::Subcommand;
 
 use super::Context;
-use super::account_input::read_secret;
+use super::input::read_secret;
 use crate::credential::unix_now;
 use crate::error::Error;
 

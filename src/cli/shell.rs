@@ -5,29 +5,14 @@
 
 use std::io::Write;
 
-use clap::{CommandFactory, ValueEnum};
+use clap::CommandFactory;
 use clap_complete::Shell;
 
+use super::commands::{Listing, ShellArg};
 use super::{Cli, Context};
 use crate::error::Error;
 
 const BIN: &str = "git-credential-vouch";
-
-#[derive(ValueEnum, Clone, Copy, Debug)]
-pub enum ShellArg {
-    Bash,
-    Zsh,
-    Fish,
-}
-
-/// What the completion scripts ask for at <TAB>.
-#[derive(ValueEnum, Clone, Copy, Debug)]
-pub enum Listing {
-    /// Stored credentials' IDs.
-    Ids,
-    /// Provider instance names (built-in and from config.toml).
-    Instances,
-}
 
 /// git's bash completion calls `_git_credential_vouch` for `git credential-vouch ...` with
 /// COMP_WORDS starting at `git`; this hands clap's function the words as if the binary had been

@@ -2,6 +2,7 @@
 
 mod account_input;
 mod agent;
+mod architecture;
 mod canary;
 mod cli;
 mod common;
