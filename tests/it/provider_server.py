@@ -7,188 +7,40 @@ tests/it/provider_fidelity.py checks it against the real python-gitlab client.
 Prints `PORT <n>` once it listens on 127.0.0.1 (port 0: the OS picks), then serves until killed.
 State lives in memory. Test hooks (no auth, JSON): POST /_test/tokens (optional "email": GitLab's
 /user shows it to tokens with api, read_api or read_user), POST /_test/revoke,
-POST /_test/drop_next, POST /_test/next (delay or garble the next answer), GET /_test/state.
+POST /_test/drop_next, POST /_test/next (delay or garble the next answer), GET /_test/state. The tokens and what every route does with a request: provider_tokens.py.
 """
 
-import base64
 import datetime
-import functools
-import re
 import secrets
-import socket
 import sys
-import threading
-import time
 
 from flask import Flask, Response, jsonify, request
 from werkzeug.serving import make_server
 
-FAMILIES = ("gitlab", "github", "gitea", "bitbucket")
-CALLS = (
-    "gitlab_self_get",
-    "gitlab_rotate",
-    "gitlab_self_delete",
-    "gitlab_user",
-    "gitlab_oauth_revoke",
-    "github_user",
-    "github_app_revoke",
-    "gitea_user",
-    "bitbucket_user",
+from provider_tokens import (
+    CALLS,
+    DELAY,
+    DROP,
+    FAMILIES,
+    GARBLE,
+    GITHUB_DOCS,
+    LOCK,
+    STATE_CALLS,
+    TOKENS,
+    active,
+    authenticated,
+    endpoint,
+    error,
+    find,
+    new_token,
+    now_iso,
+    parse_date,
+    presented,
+    today,
+    user_id,
 )
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-GITHUB_DOCS = "https://docs.github.com/rest"
-
-LOCK = threading.RLock()
-TOKENS = []  # token dicts, in creation order; their list index is id - 1
-STATE_CALLS = {name: 0 for name in CALLS}
-DROP = {}  # endpoint -> how many of its next calls lose their answer
-DELAY = {}  # endpoint -> seconds its next call's answer waits
-GARBLE = {}  # endpoint -> the body its next call answers (200) instead of its own
-USERS = {}  # (family, username) -> user id
 
 app = Flask(__name__)
-
-
-def today():
-    return datetime.datetime.now(datetime.timezone.utc).date()
-
-
-def now_iso():
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def parse_date(text):
-    if not isinstance(text, str) or not DATE.match(text):
-        return None
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def expired(token):
-    # GitLab tokens are valid through their expires_at day; the same rule for every family.
-    return token["expires_at"] is not None and parse_date(token["expires_at"]) < today()
-
-
-def active(token):
-    return not token["revoked"] and not expired(token)
-
-
-def user_id(family, username):
-    return USERS.setdefault((family, username), 1000 + len(USERS))
-
-
-def new_token(family, value, username, scopes, expires_at, name, family_id=None, rotated_from=None, email=None):
-    token = {
-        "id": len(TOKENS) + 1,
-        "family": family,
-        "token": value,
-        "username": username,
-        "scopes": list(scopes),
-        "expires_at": expires_at,
-        "revoked": False,
-        "family_id": None,
-        "rotated_from": rotated_from,
-        # Not in /_test/state: the GitLab fields and whether a rotation revoked it.
-        "name": name,
-        "created_at": now_iso(),
-        "last_used_at": None,
-        "rotated": False,
-        # The account's email, which GitLab's /user shows only to a token that may read the user.
-        "email": email,
-    }
-    token["family_id"] = family_id if family_id is not None else token["id"]
-    user_id(family, username)
-    TOKENS.append(token)
-    return token
-
-
-def find(value, family=None):
-    for token in TOKENS:
-        if token["token"] == value and (family is None or token["family"] == family):
-            return token
-    return None
-
-
-def presented(family):
-    """The token value the request carries, read as `family` documents its auth headers."""
-    if family == "gitlab" and request.headers.get("PRIVATE-TOKEN"):
-        return request.headers["PRIVATE-TOKEN"]
-    scheme, _, value = request.headers.get("Authorization", "").strip().partition(" ")
-    scheme, value = scheme.lower(), value.strip()
-    allowed = {
-        "gitlab": ("bearer",),
-        "github": ("bearer", "token"),
-        "gitea": ("token", "bearer"),
-        "bitbucket": ("bearer", "basic"),
-    }[family]
-    if not value or scheme not in allowed:
-        return None
-    if scheme == "basic":
-        try:
-            user_pass = base64.b64decode(value, validate=True).decode()
-        except ValueError:
-            return None
-        _, colon, value = user_pass.partition(":")
-        if not colon:
-            return None
-    return value
-
-
-def authenticated(family):
-    """The active token of `family` the request carries, or None (also when revoked or expired)."""
-    value = presented(family)
-    token = find(value, family) if value else None
-    if token is None or not active(token):
-        return None
-    token["last_used_at"] = now_iso()
-    return token
-
-
-def lose_answer():
-    """Close the connection so the client gets no response at all (the work is already done)."""
-    sock = request.environ.get("werkzeug.socket")
-    if sock is not None:
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        sock.close()
-
-
-def endpoint(name):
-    """Counts every call of a provider route (whatever its answer) and carries out drop_next."""
-
-    def wrap(view):
-        @functools.wraps(view)
-        def counted(*args, **kwargs):
-            with LOCK:
-                STATE_CALLS[name] += 1
-                answer = view(*args, **kwargs)
-                drop = DROP.get(name, 0) > 0
-                if drop:
-                    DROP[name] -= 1
-                delay = DELAY.pop(name, 0)
-                garbled = GARBLE.pop(name, None)
-            if garbled is not None:
-                # The provider did its work (a rotation happened), then answered nonsense.
-                answer = Response(garbled, status=200, mimetype="application/json")
-            if delay:
-                time.sleep(delay)
-            if drop:
-                lose_answer()
-            return answer
-
-        return counted
-
-    return wrap
-
-
-def error(status, body):
-    response = jsonify(body)
-    response.status_code = status
-    return response
 
 
 # --- GitLab ------------------------------------------------------------------------------
