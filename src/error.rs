@@ -1,9 +1,10 @@
-//! The one place where failures become a message and an exit code.
+//! The one place where failures become a message and an exit code. Each layer's error keeps
+//! its own message; [`Exit`] says which exit code it means (docs/commands.md, "Exit codes").
 
-use crate::provider_api::Error as ApiError;
+use crate::provider::rules::Invalid;
 use crate::{
     agent, config, gitconfig, helper, http, import, keysource, lifecycle, oauth, openbao, protocol,
-    store,
+    provider_api, store,
 };
 
 /// Exit codes, documented in the README.
@@ -20,14 +21,13 @@ pub mod exit {
     pub const PROVIDER: u8 = 7;
 }
 
+/// The error of a layer below the CLI, and the exit code it means.
+pub trait Exit: std::error::Error + 'static {
+    fn exit_code(&self) -> u8;
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error(transparent)]
-    Protocol(#[from] protocol::Error),
-    #[error(transparent)]
-    Store(#[from] store::Error),
-    #[error(transparent)]
-    Config(#[from] config::Error),
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -41,51 +41,29 @@ pub enum Error {
     },
     #[error("{0}")]
     Runtime(String),
-    #[error(transparent)]
-    Lifecycle(#[from] lifecycle::Error),
-    #[error(transparent)]
-    Http(#[from] http::Error),
-    #[error(transparent)]
-    OpenBao(#[from] openbao::Error),
-    #[error(transparent)]
-    OAuth(#[from] oauth::Error),
-    #[error(transparent)]
-    Helper(#[from] helper::Error),
-    #[error(transparent)]
-    Import(#[from] import::Error),
-    #[error(transparent)]
-    Agent(#[from] agent::Error),
-    /// git's config could not be read or changed (configure, unconfigure, doctor, add).
-    #[error(transparent)]
-    GitConfig(#[from] gitconfig::Error),
-    /// A token or an identity that breaks its provider's rules.
-    #[error(transparent)]
-    Invalid(#[from] crate::provider::rules::Invalid),
     /// The provider said no (see [`exit::PROVIDER`]).
     #[error("{0}")]
     Provider(String),
+    /// A lower layer's error, whole: its own message, and its exit code from [`Exit`].
+    #[error("{0}")]
+    Layer(Box<dyn Exit>),
+}
+
+impl<E: Exit> From<E> for Error {
+    fn from(e: E) -> Error {
+        Error::Layer(Box::new(e))
+    }
 }
 
 impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Protocol(_) | Error::Usage(_) => exit::USAGE,
+            Error::Usage(_) => exit::USAGE,
             Error::NotFound(_) => exit::NOT_FOUND,
             Error::Conflict(_) => exit::CONFLICT,
             Error::Io { .. } | Error::Runtime(_) => exit::RUNTIME,
-            // A config that cannot be read or parsed is bad input, whichever way.
-            Error::Config(_) => exit::USAGE,
-            Error::Store(e) => store_exit(e),
             Error::Provider(_) => exit::PROVIDER,
-            Error::Lifecycle(e) => lifecycle_exit(e),
-            Error::Http(e) => http_exit(e),
-            Error::Invalid(_) => exit::USAGE,
-            Error::OpenBao(e) => openbao_exit(e),
-            Error::OAuth(e) => oauth_exit(e),
-            Error::Helper(e) => helper_exit(e),
-            Error::Import(e) => import_exit(e),
-            Error::GitConfig(_) => exit::RUNTIME,
-            Error::Agent(e) => agent_exit(e),
+            Error::Layer(e) => e.exit_code(),
         }
     }
 
@@ -95,129 +73,180 @@ impl Error {
     }
 }
 
-/// The exit code of a lifecycle failure (also for `renew`'s per-token report).
-pub fn lifecycle_exit(e: &lifecycle::Error) -> u8 {
-    match e {
-        lifecycle::Error::Api(e) | lifecycle::Error::NotRotated { source: e, .. } => api_exit(e),
-        lifecycle::Error::Store(e) => store_exit(e),
-        lifecycle::Error::NotFound(_) => exit::NOT_FOUND,
-        lifecycle::Error::Unsupported(_) => exit::USAGE,
-        lifecycle::Error::LostAnswer { .. } | lifecycle::Error::NotSaved { .. } => exit::RUNTIME,
+/// git's request is bad input.
+impl Exit for protocol::Error {
+    fn exit_code(&self) -> u8 {
+        exit::USAGE
     }
 }
 
-fn store_exit(e: &store::Error) -> u8 {
-    match e {
-        store::Error::Damaged { .. }
-        | store::Error::UnsupportedVersion { .. }
-        | store::Error::NotAStoreFile { .. } => exit::DAMAGED,
-        store::Error::Key { source, .. } => match source {
+/// A config that cannot be read or parsed is bad input, whichever way.
+impl Exit for config::Error {
+    fn exit_code(&self) -> u8 {
+        exit::USAGE
+    }
+}
+
+/// A token or an identity that breaks its provider's rules is bad input.
+impl Exit for Invalid {
+    fn exit_code(&self) -> u8 {
+        exit::USAGE
+    }
+}
+
+/// git's config could not be read or changed.
+impl Exit for gitconfig::Error {
+    fn exit_code(&self) -> u8 {
+        exit::RUNTIME
+    }
+}
+
+/// A key that is not there has its own code; a wrong one means a damaged store or key file.
+impl Exit for keysource::Error {
+    fn exit_code(&self) -> u8 {
+        match self {
             keysource::Error::Unavailable { .. } => exit::KEY_UNAVAILABLE,
             keysource::Error::Wrong(_) => exit::DAMAGED,
             keysource::Error::Refused(_) => exit::USAGE,
             keysource::Error::Io { .. } => exit::RUNTIME,
-        },
-        store::Error::Io { .. } => exit::RUNTIME,
+        }
+    }
+}
+
+impl Exit for store::Error {
+    fn exit_code(&self) -> u8 {
+        match self {
+            store::Error::Damaged { .. }
+            | store::Error::UnsupportedVersion { .. }
+            | store::Error::NotAStoreFile { .. } => exit::DAMAGED,
+            store::Error::Key { source, .. } => source.exit_code(),
+            store::Error::Io { .. } => exit::RUNTIME,
+        }
     }
 }
 
 /// No answer is a runtime failure; the provider's refusal has its own code; asking for what a
 /// kind cannot do, or a bad `api_url`, is bad input.
-fn api_exit(e: &ApiError) -> u8 {
-    match e {
-        ApiError::NoAnswer(_) | ApiError::Unexpected { .. } | ApiError::UnusableAnswer { .. } => {
-            exit::RUNTIME
+impl Exit for provider_api::Error {
+    fn exit_code(&self) -> u8 {
+        use provider_api::Error as E;
+        match self {
+            E::NoAnswer(_) | E::Unexpected { .. } | E::UnusableAnswer { .. } => exit::RUNTIME,
+            E::Unauthorized { .. } | E::Refused { .. } => exit::PROVIDER,
+            E::Unsupported(_) | E::BadUrl(_) => exit::USAGE,
         }
-        ApiError::Unauthorized { .. } | ApiError::Refused { .. } => exit::PROVIDER,
-        ApiError::Unsupported(_) | ApiError::BadUrl(_) => exit::USAGE,
+    }
+}
+
+/// Also `renew`'s per-token report.
+impl Exit for lifecycle::Error {
+    fn exit_code(&self) -> u8 {
+        use lifecycle::Error as E;
+        match self {
+            E::Api(e) | E::NotRotated { source: e, .. } => e.exit_code(),
+            E::Store(e) => e.exit_code(),
+            E::NotFound(_) => exit::NOT_FOUND,
+            E::Unsupported(_) => exit::USAGE,
+            E::LostAnswer { .. } | E::NotSaved { .. } => exit::RUNTIME,
+        }
     }
 }
 
 /// A setting that names a file with no certificate is bad input; everything else is a server
 /// that could not be asked or answered nonsense.
-fn http_exit(e: &http::Error) -> u8 {
-    match e {
-        http::Error::NoCertificate { .. } => exit::USAGE,
-        http::Error::CaFile { .. }
-        | http::Error::NoAnswer(_)
-        | http::Error::NotJson { .. }
-        | http::Error::NotOAuth { .. }
-        | http::Error::Status { .. }
-        | http::Error::NotJsonAt { .. } => exit::RUNTIME,
+impl Exit for http::Error {
+    fn exit_code(&self) -> u8 {
+        use http::Error as E;
+        match self {
+            E::NoCertificate { .. } => exit::USAGE,
+            E::CaFile { .. }
+            | E::NoAnswer(_)
+            | E::NotJson { .. }
+            | E::NotOAuth { .. }
+            | E::Status { .. }
+            | E::NotJsonAt { .. } => exit::RUNTIME,
+        }
     }
 }
 
 /// A setting or a login the cluster refuses is bad input; the rest is the machine or the
 /// network.
-fn openbao_exit(e: &openbao::Error) -> u8 {
-    match e {
-        openbao::Error::Address(_) | openbao::Error::LoginRefused(_) => exit::USAGE,
-        openbao::Error::Store(e) => store_exit(e),
-        openbao::Error::Http(e) => http_exit(e),
-        openbao::Error::NewerCache { .. }
-        | openbao::Error::Cache { .. }
-        | openbao::Error::SetAside { .. }
-        | openbao::Error::LoginUnreachable(_) => exit::RUNTIME,
+impl Exit for openbao::Error {
+    fn exit_code(&self) -> u8 {
+        use openbao::Error as E;
+        match self {
+            E::Address(_) | E::LoginRefused(_) => exit::USAGE,
+            E::Store(e) => e.exit_code(),
+            E::Http(e) => e.exit_code(),
+            E::NewerCache { .. }
+            | E::Cache { .. }
+            | E::SetAside { .. }
+            | E::LoginUnreachable(_) => exit::RUNTIME,
+        }
     }
 }
 
 /// An instance that cannot log in as configured, or a login as someone else, is bad input;
 /// a provider that refuses or does not answer is a runtime failure.
-fn oauth_exit(e: &oauth::Error) -> u8 {
-    use oauth::Error as E;
-    match e {
-        E::BadUrl(_)
-        | E::NoOAuth { .. }
-        | E::Api(_)
-        | E::NoApi { .. }
-        | E::NoClient { .. }
-        | E::NoHost { .. }
-        | E::NoDeviceLogin { .. }
-        | E::OtherAccount { .. } => exit::USAGE,
-        E::Http(e) => http_exit(e),
-        E::Store(e) => store_exit(e),
-        E::Refused { .. }
-        | E::Failed { .. }
-        | E::NoAccount { .. }
-        | E::Io { .. }
-        | E::BrowserTimeout
-        | E::Denied(_)
-        | E::CodeExpired { .. }
-        | E::AccessDenied { .. } => exit::RUNTIME,
+impl Exit for oauth::Error {
+    fn exit_code(&self) -> u8 {
+        use oauth::Error as E;
+        match self {
+            E::BadUrl(_)
+            | E::NoOAuth { .. }
+            | E::Api(_)
+            | E::NoApi { .. }
+            | E::NoClient { .. }
+            | E::NoHost { .. }
+            | E::NoDeviceLogin { .. }
+            | E::OtherAccount { .. } => exit::USAGE,
+            E::Http(e) => e.exit_code(),
+            E::Store(e) => e.exit_code(),
+            E::Refused { .. }
+            | E::Failed { .. }
+            | E::NoAccount { .. }
+            | E::Io { .. }
+            | E::BrowserTimeout
+            | E::Denied(_)
+            | E::CodeExpired { .. }
+            | E::AccessDenied { .. } => exit::RUNTIME,
+        }
     }
 }
 
 /// git's actions: a secret that cannot be stored is bad input.
-fn helper_exit(e: &helper::Error) -> u8 {
-    match e {
-        helper::Error::Store(e) => store_exit(e),
-        helper::Error::OAuth(e) => oauth_exit(e),
-        helper::Error::OpenBao(e) => openbao_exit(e),
-        helper::Error::LineBreak => exit::USAGE,
-        helper::Error::Answer(_) => exit::RUNTIME,
+impl Exit for helper::Error {
+    fn exit_code(&self) -> u8 {
+        match self {
+            helper::Error::Store(e) => e.exit_code(),
+            helper::Error::OAuth(e) => e.exit_code(),
+            helper::Error::OpenBao(e) => e.exit_code(),
+            helper::Error::LineBreak => exit::USAGE,
+            helper::Error::Answer(_) => exit::RUNTIME,
+        }
     }
 }
 
 /// A file that is not a git-credentials file, or skipped lines, are bad input.
-fn import_exit(e: &import::Error) -> u8 {
-    match e {
-        import::Error::TooLarge { .. }
-        | import::Error::LongLine { .. }
-        | import::Error::Skipped { .. } => exit::USAGE,
-        import::Error::Store(e) => store_exit(e),
-        import::Error::Read { .. }
-        | import::Error::NotReadBack { .. }
-        | import::Error::Remove { .. } => exit::RUNTIME,
+impl Exit for import::Error {
+    fn exit_code(&self) -> u8 {
+        use import::Error as E;
+        match self {
+            E::TooLarge { .. } | E::LongLine { .. } | E::Skipped { .. } => exit::USAGE,
+            E::Store(e) => e.exit_code(),
+            E::Read { .. } | E::NotReadBack { .. } | E::Remove { .. } => exit::RUNTIME,
+        }
     }
 }
 
 /// The agent's options, the client's request and the config are bad input; a socket or a log
 /// that cannot be set up, or a stale socket that is not ours, is a runtime failure.
-fn agent_exit(e: &agent::Error) -> u8 {
-    match e {
-        agent::Error::Usage(_) | agent::Error::Protocol(_) | agent::Error::Config(_) => exit::USAGE,
-        agent::Error::Io { .. } | agent::Error::Refused(_) | agent::Error::Stdio { .. } => {
-            exit::RUNTIME
+impl Exit for agent::Error {
+    fn exit_code(&self) -> u8 {
+        use agent::Error as E;
+        match self {
+            E::Usage(_) | E::Protocol(_) | E::Config(_) => exit::USAGE,
+            E::Io { .. } | E::Refused(_) | E::Stdio { .. } => exit::RUNTIME,
         }
     }
 }

@@ -6,7 +6,7 @@ use serde_json::json;
 use super::Context;
 use super::account_input::{expiry, usage};
 use super::selector;
-use crate::error::Error;
+use crate::error::{Error, Exit};
 use crate::http::Client;
 use crate::lifecycle::renew::{self, Settings, Step};
 use crate::lifecycle::revoke::{self, Removed};
@@ -188,7 +188,7 @@ pub fn renew(ctx: &Context, within: &str, lifetime_text: &str, dry_run: bool) ->
                 println!("needs you: {id}: {}", escape(why));
             }
             Step::Failed { id, error } => {
-                if crate::error::lifecycle_exit(error) == crate::error::exit::PROVIDER {
+                if error.exit_code() == crate::error::exit::PROVIDER {
                     refused += 1;
                 } else {
                     failed += 1;

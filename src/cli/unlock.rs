@@ -26,7 +26,7 @@ fn header(ctx: &Context) -> Result<Header, Error> {
 }
 
 fn key_error(ctx: &Context, source: keysource::Error) -> Error {
-    Error::Store(crate::store::Error::Key {
+    Error::from(crate::store::Error::Key {
         path: ctx.store.path(),
         source,
     })
