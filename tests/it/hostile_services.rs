@@ -13,24 +13,24 @@ use std::time::{Duration, Instant};
 
 use crate::common::*;
 
-const TOKEN: &str = "glpat-FromOpenBao000000001";
+pub(crate) const TOKEN: &str = "glpat-FromOpenBao000000001";
 
 /// What the fake OpenBao node answers next: status, content type and body; or never a word.
 #[derive(Clone)]
-enum Reply {
+pub(crate) enum Reply {
     Answer(u16, &'static str, String),
     Hang,
 }
 
 /// An OpenBao look-alike on 127.0.0.1 that answers every request with the current [`Reply`]:
 /// a standby node's redirect, a proxy's HTML page, a node that accepts and never answers.
-struct FakeBao {
+pub(crate) struct FakeBao {
     port: u16,
     reply: Arc<Mutex<Reply>>,
     requests: Arc<Mutex<usize>>,
 }
 
-fn kv_answer(expires_at: Option<&str>) -> Reply {
+pub(crate) fn kv_answer(expires_at: Option<&str>) -> Reply {
     let mut data =
         serde_json::json!({"token": TOKEN, "username": "alice", "email": "alice@corp.example"});
     if let Some(at) = expires_at {
@@ -44,7 +44,7 @@ fn kv_answer(expires_at: Option<&str>) -> Reply {
 }
 
 impl FakeBao {
-    fn start(first: Reply) -> FakeBao {
+    pub(crate) fn start(first: Reply) -> FakeBao {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let reply = Arc::new(Mutex::new(first));
@@ -87,7 +87,7 @@ impl FakeBao {
         *self.requests.lock().unwrap()
     }
 
-    fn env(&self) -> Env {
+    pub(crate) fn env(&self) -> Env {
         let env = Env::new();
         env.write_config(&format!(
             "[openbao]\naddress = \"http://127.0.0.1:{}\"\ncache_ttl = \"1s\"\n\n[[provider]]\nname = \"corp\"\nkind = \"gitlab-self-managed\"\nhosts = [\"git.corp.example\"]\nopenbao_path = \"secret/git/corp\"\n",

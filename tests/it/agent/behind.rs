@@ -74,3 +74,26 @@ fn a_passphrase_store_answers_through_the_agent_while_unlocked() {
     env.vouch(&["unlock"], &format!("{PASS}\n"));
     assert!(stdout(&box_helper(&in_box, &agent.socket, "get", query)).contains("locked-away-42"));
 }
+
+#[test]
+fn an_openbao_backed_instance_answers_through_the_agent() {
+    use crate::hostile_services::{FakeBao, TOKEN, kv_answer};
+    let bao = FakeBao::start(kv_answer(None));
+    let env = bao.env();
+    // The agent's environment carries the OpenBao token; the box has nothing.
+    let mut cmd = env.command(HELPER);
+    cmd.env("BAO_TOKEN", "s.reader").arg("agent");
+    let agent = Agent::spawn(&env, cmd);
+    let in_box = Env::new();
+    let out = box_git(
+        &in_box,
+        &agent.socket,
+        &[],
+        "fill",
+        "url=https://git.corp.example/team/app.git\n",
+    );
+    assert_ok(&out, "forwarded fill");
+    assert_eq!(fields(&out.stdout)["password"], TOKEN);
+    assert_eq!(fields(&out.stdout)["username"], "alice");
+    assert!(!agent.log().contains(TOKEN), "the log holds the token");
+}
