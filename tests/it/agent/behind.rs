@@ -97,3 +97,34 @@ fn an_openbao_backed_instance_answers_through_the_agent() {
     assert_eq!(fields(&out.stdout)["username"], "alice");
     assert!(!agent.log().contains(TOKEN), "the log holds the token");
 }
+
+/// A get forwarded from the box that finds nothing for an instance with an OAuth client logs in
+/// on demand on the agent's side (its browser), never in the box, and answers the new token.
+#[test]
+fn a_login_on_demand_happens_at_the_agent_not_in_the_box() {
+    use crate::oauth_harness::{CODE_GRANT, browser};
+    let server = OAuthServer::start(&[]);
+    let env = Env::new();
+    env.write_config(&server.config("corp", "gitlab-self-managed", "gitlab.test", "public-app"));
+    let mut cmd = env.command(HELPER);
+    cmd.env_remove("GIT_TERMINAL_PROMPT")
+        .env("BROWSER", browser(&env))
+        .env("VOUCH_LOGIN_TIMEOUT", "20")
+        .arg("agent");
+    let agent = Agent::spawn(&env, cmd);
+    let in_box = Env::new();
+    let out = box_git(
+        &in_box,
+        &agent.socket,
+        &[],
+        "fill",
+        "url=https://gitlab.test/g/p.git\n",
+    );
+    assert_ok(&out, "forwarded fill");
+    assert_eq!(fields(&out.stdout)["username"], "oauth2");
+    assert_eq!(server.issued(CODE_GRANT), 1, "one login, by the agent");
+    assert_eq!(env.list_json()["credentials"][0]["origin"], "login");
+    // The token lives in the user's store, not in the box.
+    let token = fields(&out.stdout)["password"].clone();
+    assert_eq!(in_box.files_containing(&token), Vec::<String>::new());
+}
