@@ -7,6 +7,17 @@ use super::harness::*;
 use crate::common::*;
 use crate::oauth_harness::{OAuthServer, REFRESH_GRANT, login_ok};
 
+/// `git credential fill` in the box for `url`, through the agent: the answer's fields.
+fn forwarded_fill(
+    in_box: &Env,
+    agent: &Agent,
+    url: &str,
+) -> std::collections::BTreeMap<String, String> {
+    let out = box_git(in_box, &agent.socket, &[], "fill", &format!("url={url}\n"));
+    assert_ok(&out, "forwarded fill");
+    fields(&out.stdout)
+}
+
 #[test]
 fn an_oauth_token_due_for_refresh_is_refreshed_by_the_agent() {
     let server = OAuthServer::start(&["--expires-in", "3"]);
@@ -15,17 +26,8 @@ fn an_oauth_token_due_for_refresh_is_refreshed_by_the_agent() {
     login_ok(&env, &["corp"]);
     let agent = Agent::start(&env, &[]);
     let in_box = Env::new();
-    let password = || {
-        let out = box_git(
-            &in_box,
-            &agent.socket,
-            &[],
-            "fill",
-            "url=https://gitlab.test/g/p.git\n",
-        );
-        assert_ok(&out, "forwarded fill");
-        fields(&out.stdout)["password"].clone()
-    };
+    let password =
+        || forwarded_fill(&in_box, &agent, "https://gitlab.test/g/p.git")["password"].clone();
     let first = password();
     assert_eq!(server.issued(REFRESH_GRANT), 0);
     std::thread::sleep(std::time::Duration::from_millis(3500));
@@ -85,16 +87,9 @@ fn an_openbao_backed_instance_answers_through_the_agent() {
     cmd.env("BAO_TOKEN", "s.reader").arg("agent");
     let agent = Agent::spawn(&env, cmd);
     let in_box = Env::new();
-    let out = box_git(
-        &in_box,
-        &agent.socket,
-        &[],
-        "fill",
-        "url=https://git.corp.example/team/app.git\n",
-    );
-    assert_ok(&out, "forwarded fill");
-    assert_eq!(fields(&out.stdout)["password"], TOKEN);
-    assert_eq!(fields(&out.stdout)["username"], "alice");
+    let answer = forwarded_fill(&in_box, &agent, "https://git.corp.example/team/app.git");
+    assert_eq!(answer["password"], TOKEN);
+    assert_eq!(answer["username"], "alice");
     assert!(!agent.log().contains(TOKEN), "the log holds the token");
 }
 
@@ -113,18 +108,11 @@ fn a_login_on_demand_happens_at_the_agent_not_in_the_box() {
         .arg("agent");
     let agent = Agent::spawn(&env, cmd);
     let in_box = Env::new();
-    let out = box_git(
-        &in_box,
-        &agent.socket,
-        &[],
-        "fill",
-        "url=https://gitlab.test/g/p.git\n",
-    );
-    assert_ok(&out, "forwarded fill");
-    assert_eq!(fields(&out.stdout)["username"], "oauth2");
+    let answer = forwarded_fill(&in_box, &agent, "https://gitlab.test/g/p.git");
+    assert_eq!(answer["username"], "oauth2");
     assert_eq!(server.issued(CODE_GRANT), 1, "one login, by the agent");
     assert_eq!(env.list_json()["credentials"][0]["origin"], "login");
     // The token lives in the user's store, not in the box.
-    let token = fields(&out.stdout)["password"].clone();
+    let token = answer["password"].clone();
     assert_eq!(in_box.files_containing(&token), Vec::<String>::new());
 }
