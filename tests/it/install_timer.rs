@@ -28,34 +28,62 @@ esac
 /// systemctl where no user manager runs: every call fails, as `--user` does without a bus.
 const NO_MANAGER: &str = "#!/bin/sh\necho \"$*\" >>\"$HOME/systemctl.log\"\nexit 1\n";
 
-fn write_shim(path: &Path, script: &str) {
+pub(crate) fn write_shim(path: &Path, script: &str) {
     std::fs::write(path, script).unwrap();
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
-struct Setup {
-    env: Env,
-    prefix: PathBuf,
-    shims: PathBuf,
-}
-
-/// A prefix with a space in its name and the helper installed in it, as install.sh left it.
-fn setup() -> Setup {
-    let env = Env::new();
-    let prefix = env.path("my prefix");
-    std::fs::create_dir_all(prefix.join("bin")).unwrap();
-    std::fs::copy(HELPER, prefix.join("bin/git-credential-vouch")).unwrap();
-    let shims = env.path("shims");
-    std::fs::create_dir_all(&shims).unwrap();
-    write_shim(&shims.join("systemctl"), SYSTEMCTL);
-    Setup { env, prefix, shims }
+/// install.sh's systemd work in a test: a prefix with a space in its name and the helper
+/// installed in it (as install.sh left it), a shims dir for a fake `systemctl`, and `unit`,
+/// the units' name. The agent's install test shares it.
+pub(crate) struct Setup {
+    pub env: Env,
+    pub prefix: PathBuf,
+    pub shims: PathBuf,
+    unit: &'static str,
 }
 
 impl Setup {
-    fn timer(&self, args: &[&str], with_systemctl: bool) -> std::process::Output {
-        let mut all = vec!["--timer", "--prefix", self.prefix.to_str().unwrap()];
+    pub(crate) fn new(unit: &'static str, systemctl: &str) -> Setup {
+        let env = Env::new();
+        let prefix = env.path("my prefix");
+        std::fs::create_dir_all(prefix.join("bin")).unwrap();
+        std::fs::copy(HELPER, prefix.join("bin/git-credential-vouch")).unwrap();
+        let shims = env.path("shims");
+        std::fs::create_dir_all(&shims).unwrap();
+        write_shim(&shims.join("systemctl"), systemctl);
+        Setup {
+            env,
+            prefix,
+            shims,
+            unit,
+        }
+    }
+
+    /// `install.sh FLAG --prefix PREFIX ARGS` with only the shims before the system's PATH.
+    pub(crate) fn install(&self, flag: &str, args: &[&str]) -> std::process::Output {
+        let mut all = vec![flag, "--prefix", self.prefix.to_str().unwrap()];
         all.extend_from_slice(args);
         let mut cmd = install_command(&self.env, &all);
+        cmd.env("PATH", format!("{}:/usr/bin:/bin", self.shims.display()));
+        run(&mut cmd, b"")
+    }
+
+    pub(crate) fn unit(&self, suffix: &str) -> PathBuf {
+        self.env
+            .path(&format!("config/systemd/user/{}.{suffix}", self.unit))
+    }
+
+    /// What the fake systemctl was asked, one call a line.
+    pub(crate) fn calls(&self) -> Vec<String> {
+        std::fs::read_to_string(self.env.path("home/systemctl.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn timer(&self, args: &[&str], with_systemctl: bool) -> std::process::Output {
         // Without a user manager, systemctl answers nothing (as on a server without systemd
         // or outside a login session).
         let shim = if with_systemctl {
@@ -64,25 +92,14 @@ impl Setup {
             NO_MANAGER
         };
         write_shim(&self.shims.join("systemctl"), shim);
-        let path = format!("{}:/usr/bin:/bin", self.shims.display());
-        cmd.env("PATH", path);
-        let out = run(&mut cmd, b"");
+        let out = self.install("--timer", args);
         assert_ok(&out, "install.sh --timer");
         out
     }
+}
 
-    fn unit(&self, suffix: &str) -> PathBuf {
-        self.env
-            .path(&format!("config/systemd/user/{UNIT}.{suffix}"))
-    }
-
-    fn calls(&self) -> Vec<String> {
-        std::fs::read_to_string(self.env.path("home/systemctl.log"))
-            .unwrap_or_default()
-            .lines()
-            .map(str::to_owned)
-            .collect()
-    }
+fn setup() -> Setup {
+    Setup::new(UNIT, SYSTEMCTL)
 }
 
 #[test]
@@ -178,9 +195,7 @@ fn without_systemd_the_units_are_written_and_a_cron_line_is_shown() {
 fn timer_refuses_without_an_installed_binary() {
     let s = setup();
     std::fs::remove_file(s.prefix.join("bin/git-credential-vouch")).unwrap();
-    let mut cmd = install_command(&s.env, &["--timer", "--prefix", s.prefix.to_str().unwrap()]);
-    cmd.env("PATH", format!("{}:/usr/bin:/bin", s.shims.display()));
-    let out = run(&mut cmd, b"");
+    let out = s.install("--timer", &[]);
     let err = assert_fails(&out, 1);
     assert!(err.contains("install it first"), "{err}");
     assert!(!s.unit("timer").exists());

@@ -3,11 +3,8 @@
 //! keeps the enabled state in a file, as tests/it/install_timer.rs does for --timer. That the
 //! agent serves on the socket systemd passes is `socket_activation_serves_on_the_socket_systemd_passes`.
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
-
 use crate::common::*;
-use crate::lifecycle::install_command;
+use crate::install_timer::Setup;
 
 const UNIT: &str = "git-credential-vouch-agent";
 
@@ -25,55 +22,20 @@ case "$1" in
 esac
 "#;
 
-struct Setup {
-    env: Env,
-    prefix: PathBuf,
+fn setup() -> Setup {
+    Setup::new(UNIT, SYSTEMCTL)
 }
 
-impl Setup {
-    fn new() -> Setup {
-        let env = Env::new();
-        let prefix = env.path("my prefix");
-        std::fs::create_dir_all(prefix.join("bin")).unwrap();
-        std::fs::copy(HELPER, prefix.join("bin/git-credential-vouch")).unwrap();
-        let shim = env.path("shims/systemctl");
-        std::fs::create_dir_all(shim.parent().unwrap()).unwrap();
-        std::fs::write(&shim, SYSTEMCTL).unwrap();
-        std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
-        Setup { env, prefix }
-    }
-
-    fn agent(&self, args: &[&str]) -> String {
-        let mut all = vec!["--agent", "--prefix", self.prefix.to_str().unwrap()];
-        all.extend_from_slice(args);
-        let mut cmd = install_command(&self.env, &all);
-        cmd.env(
-            "PATH",
-            format!("{}:/usr/bin:/bin", self.env.path("shims").display()),
-        );
-        let out = run(&mut cmd, b"");
-        assert_ok(&out, "install.sh --agent");
-        stdout(&out)
-    }
-
-    fn unit(&self, suffix: &str) -> PathBuf {
-        self.env
-            .path(&format!("config/systemd/user/{UNIT}.{suffix}"))
-    }
-
-    fn calls(&self) -> Vec<String> {
-        std::fs::read_to_string(self.env.path("home/systemctl.log"))
-            .unwrap_or_default()
-            .lines()
-            .map(str::to_owned)
-            .collect()
-    }
+fn agent(s: &Setup, args: &[&str]) -> String {
+    let out = s.install("--agent", args);
+    assert_ok(&out, "install.sh --agent");
+    stdout(&out)
 }
 
 #[test]
 fn install_agent_writes_a_socket_unit_enables_it_is_idempotent_and_uninstalls() {
-    let s = Setup::new();
-    let said = s.agent(&[]);
+    let s = setup();
+    let said = agent(&s, &[]);
     assert!(said.contains(&format!("enabled {UNIT}.socket")), "{said}");
     let socket = std::fs::read_to_string(s.unit("socket")).expect("socket unit written");
     for line in [
@@ -106,7 +68,7 @@ fn install_agent_writes_a_socket_unit_enables_it_is_idempotent_and_uninstalls() 
     );
 
     let before = s.calls().len();
-    assert!(s.agent(&[]).contains("nothing changed"));
+    assert!(agent(&s, &[]).contains("nothing changed"));
     let again = s.calls()[before..].to_vec();
     assert!(
         again
@@ -115,7 +77,7 @@ fn install_agent_writes_a_socket_unit_enables_it_is_idempotent_and_uninstalls() 
         "a second run only looks: {again:?}"
     );
 
-    let said = s.agent(&["--uninstall"]);
+    let said = agent(&s, &["--uninstall"]);
     assert!(said.contains("removed"), "{said}");
     assert!(!s.unit("socket").exists() && !s.unit("service").exists());
     let calls = s.calls();
