@@ -176,12 +176,7 @@ fn settle_tie(
         );
     }
     let mut with_pick = selected.to_vec();
-    for c in &mut with_pick {
-        c.chosen_for.retain(|o| !o.eq_ignore_ascii_case(owner));
-        if c.id == id {
-            c.chosen_for.push(owner.to_owned());
-        }
-    }
+    pick::assign(&mut with_pick, &id, owner);
     Some(with_pick)
 }
 

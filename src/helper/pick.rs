@@ -85,31 +85,31 @@ pub fn remember(
     owner: &str,
 ) -> Result<(), crate::store::Error> {
     crate::allowed::update(store, config, Create::Never, |opened| {
-        let Some(chosen) = opened.entries.iter().find(|c| c.id == id).cloned() else {
-            return (false, ());
-        };
-        for c in opened
-            .entries
-            .iter_mut()
-            .filter(|c| c.provider == chosen.provider && c.host == chosen.host && c.id != chosen.id)
-        {
-            c.chosen_for.retain(|o| !o.eq_ignore_ascii_case(owner));
-        }
-        let entry = opened
-            .entries
-            .iter_mut()
-            .find(|c| c.id == id)
-            .expect("found above");
-        if !entry
-            .chosen_for
-            .iter()
-            .any(|o| o.eq_ignore_ascii_case(owner))
-        {
-            entry.chosen_for.push(owner.to_owned());
-        }
-        (true, ())
+        (assign(&mut opened.entries, id, owner), ())
     })?;
     Ok(())
+}
+
+/// Make `id` the pick for `owner`: the owner moves to it from any other credential of the same
+/// instance and host. False when `id` is not among `entries`.
+pub fn assign(entries: &mut [Credential], id: &str, owner: &str) -> bool {
+    let Some(place) = entries
+        .iter()
+        .find(|c| c.id == id)
+        .map(|c| (c.provider.clone(), c.host.clone()))
+    else {
+        return false;
+    };
+    for c in entries
+        .iter_mut()
+        .filter(|c| (&c.provider, &c.host) == (&place.0, &place.1))
+    {
+        c.chosen_for.retain(|o| !o.eq_ignore_ascii_case(owner));
+        if c.id == id {
+            c.chosen_for.push(owner.to_owned());
+        }
+    }
+    true
 }
 
 /// Said on stderr when no person can pick: which accounts tie, and how to choose.
