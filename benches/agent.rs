@@ -79,14 +79,7 @@ fn clean(program: &str, root: &Path, side: &str) -> Command {
 fn main() {
     // `cargo test --all-targets` runs this without `--bench`: one round checks every answer.
     let timing = std::env::args().any(|a| a == "--bench");
-    let runs: usize = if timing {
-        std::env::var("VOUCH_BENCH_RUNS")
-            .ok()
-            .and_then(|r| r.parse().ok())
-            .unwrap_or(300)
-    } else {
-        0
-    };
+    let runs = common::interleaved_runs(timing);
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().to_path_buf();
     for dir in ["host/home", "box/home"] {

@@ -35,14 +35,7 @@ fn main() {
     // `cargo test --all-targets` runs this without `--bench`: then one round checks that every
     // contender answers correctly, and no timing is printed.
     let timing = std::env::args().any(|a| a == "--bench");
-    let runs: usize = if timing {
-        std::env::var("VOUCH_BENCH_RUNS")
-            .ok()
-            .and_then(|r| r.parse().ok())
-            .unwrap_or(300)
-    } else {
-        0
-    };
+    let runs = common::interleaved_runs(timing);
     let root = tempfile::tempdir().unwrap();
     let home = root.path().join("home");
     std::fs::create_dir_all(&home).unwrap();

@@ -34,14 +34,7 @@ fn main() {
     }
     // `cargo test --all-targets` runs this without `--bench`: one round checks the answers.
     let timing = args.iter().any(|a| a == "--bench");
-    let runs: usize = if timing {
-        std::env::var("VOUCH_BENCH_RUNS")
-            .ok()
-            .and_then(|r| r.parse().ok())
-            .unwrap_or(300)
-    } else {
-        0
-    };
+    let runs = common::interleaved_runs(timing);
     let root = PathBuf::from(std::env::var_os("HOME").expect("HOME"));
     let bus = std::env::var("DBUS_SESSION_BUS_ADDRESS").expect("inside dbus-run-session");
     let mut contenders = vec![

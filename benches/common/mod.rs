@@ -9,6 +9,18 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
+/// Rounds of interleaved runs: `VOUCH_BENCH_RUNS` (default 300) when timing (`--bench`), none
+/// when `cargo test --all-targets` runs the bench as a smoke test.
+pub fn interleaved_runs(timing: bool) -> usize {
+    if !timing {
+        return 0;
+    }
+    std::env::var("VOUCH_BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(300)
+}
+
 /// One finished process: wall time (spawn to reaped), peak RSS in KiB (when known), exit code,
 /// stdout.
 pub struct Run {
