@@ -1,6 +1,7 @@
 //! A stored credential and the matching rules of git's own storage helpers.
 
 use crate::provider::TokenKind;
+use crate::provider::app::App;
 use crate::secret::Secret;
 
 /// One credential as the store keeps it.
@@ -61,6 +62,9 @@ pub struct Credential {
     /// organization) for which a person picked this credential among equals; `""` stands for
     /// every repository of its host (the pick was made where git sends no path).
     pub chosen_for: Vec<String>,
+    /// Token kind [`TokenKind::GitHubApp`]: the App whose installation tokens `get` mints; the
+    /// secret (if any) is its private key, never answered.
+    pub app: Option<App>,
 }
 
 /// The provider field of the entry that keeps an instance's OAuth client secret. The space
@@ -175,6 +179,11 @@ impl Credential {
     /// A bearer-style credential: answered only to a git that offers `capability[]=authtype`.
     pub fn is_pre_encoded(&self) -> bool {
         self.authtype.is_some() && self.credential.is_some()
+    }
+
+    /// A GitHub App, which mints the tokens `get` answers.
+    pub fn is_app(&self) -> bool {
+        self.app.is_some()
     }
 
     /// A token obtained with `login` (and refreshed by vouch).

@@ -3,8 +3,8 @@
 
 use crate::provider::rules::Invalid;
 use crate::{
-    agent, config, gitconfig, helper, http, import, keysource, lifecycle, oauth, openbao, protocol,
-    provider_api, store,
+    agent, config, gitconfig, github_app, helper, http, import, keysource, lifecycle, oauth,
+    openbao, protocol, provider_api, store,
 };
 
 /// Exit codes, documented in the README.
@@ -221,8 +221,25 @@ impl Exit for helper::Error {
             helper::Error::Store(e) => e.exit_code(),
             helper::Error::OAuth(e) => e.exit_code(),
             helper::Error::OpenBao(e) => e.exit_code(),
+            helper::Error::GitHubApp(e) => e.exit_code(),
             helper::Error::LineBreak => exit::USAGE,
             helper::Error::Answer(_) => exit::RUNTIME,
+        }
+    }
+}
+
+/// A key that is no key, a repository that is no OWNER/REPO or an instance without an API is
+/// bad input; GitHub or OpenBao saying no, or a cache that cannot be written, a runtime failure.
+impl Exit for github_app::Error {
+    fn exit_code(&self) -> u8 {
+        use github_app::Error as E;
+        match self {
+            E::Store(e) => e.exit_code(),
+            E::Sign { source, .. } => source.exit_code(),
+            E::Key { .. } | E::Repository { .. } | E::NoApi { .. } => exit::USAGE,
+            E::Api { .. } | E::NotInstalled { .. } | E::NewerCache { .. } | E::Cache { .. } => {
+                exit::RUNTIME
+            }
         }
     }
 }

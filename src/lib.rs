@@ -25,6 +25,7 @@ pub mod doctor;
 pub mod durable;
 pub mod error;
 pub mod gitconfig;
+pub mod github_app;
 pub mod helper;
 pub mod http;
 pub mod import;

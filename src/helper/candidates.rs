@@ -2,6 +2,7 @@
 //! only the store buckets that can hold them.
 
 use crate::credential::{Credential, GENERIC, Query};
+use crate::keysource::DataKey;
 use crate::provider::Family;
 use crate::provider::path::covering_scopes;
 use crate::resolve::{self, Lookup, Target};
@@ -11,13 +12,14 @@ use crate::store::{Error, Store, Wanted};
 
 /// The credentials of `lookup`'s instances that can answer `target` (unscoped, or scoped to a
 /// repository or group that covers it), and the generic ones `query` selects by git's rule,
-/// in stored order.
+/// in stored order; and the store's data key (`None` without a store), which also opens the
+/// minted tokens' cache.
 pub fn read(
     store: &Store,
     lookup: &Lookup<'_>,
     target: &Target<'_>,
     query: &Query<'_>,
-) -> Result<Vec<Credential>, Error> {
+) -> Result<(Vec<Credential>, Option<DataKey>), Error> {
     let names: Vec<&[u8]> = lookup.names().map(str::as_bytes).collect();
     let repositories = resolve::scope_targets(lookup, target);
     let scopes: Vec<(&[u8], &[u8])> = repositories
@@ -57,8 +59,8 @@ pub fn read(
                 }))
     };
     if every_scope {
-        store.select(keep)
+        store.select_keyed(keep)
     } else {
-        store.select_wanted(&wanted, keep)
+        store.select_wanted_keyed(&wanted, keep)
     }
 }

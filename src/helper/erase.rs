@@ -34,7 +34,9 @@ pub fn erase(store: &Store, config: &Config, request: &Request) -> Result<(), Er
                         .is_none_or(|p| c.credential.as_ref() == Some(p));
                 c.matches(&query) && same_secret
             } else {
-                lookup.find(&c.provider).is_some()
+                // A GitHub App is never what git rejected: a token it minted is (below).
+                !c.is_app()
+                    && lookup.find(&c.provider).is_some()
                     && (c.host.is_empty() || c.host == request.host)
                     && user.is_none_or(|u| identifies_as(c, u))
                     && failed.is_none_or(|f| c.password.as_ref() == Some(f))
@@ -68,5 +70,9 @@ pub fn erase(store: &Store, config: &Config, request: &Request) -> Result<(), Er
         });
         (changed, ())
     })?;
+    // A minted token git rejected (revoked, or its App lost access): the next `get` mints anew.
+    if let Some(token) = request.password.as_ref().filter(|_| lookup.is_provider()) {
+        crate::github_app::forget(store, token).map_err(Error::GitHubApp)?;
+    }
     Ok(())
 }

@@ -47,6 +47,8 @@ pub fn file(
     let resolution = resolve::resolve(&lookup, &target, entries, now);
     let token = new.password.as_ref().or(new.credential.as_ref());
     let answered = match &resolution.outcome {
+        // A token a GitHub App minted: the cache keeps it until it expires.
+        Outcome::Answer { credential, .. } if credential.is_app() => return false,
         Outcome::Answer { credential, .. } if credential.password.as_ref() == token => {
             Some(credential.id.clone())
         }

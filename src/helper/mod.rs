@@ -8,6 +8,7 @@
 mod candidates;
 mod erase;
 mod filing;
+mod minting;
 mod pick;
 
 use crate::config::Config;
@@ -30,6 +31,9 @@ pub enum Error {
     OAuth(#[from] crate::oauth::Error),
     #[error(transparent)]
     OpenBao(#[from] crate::openbao::Error),
+    /// The minted tokens' cache (GitHub and OpenBao failures at `get` are a line on stderr).
+    #[error(transparent)]
+    GitHubApp(crate::github_app::Error),
     /// `store` of a secret that would break the store's line format or git's protocol.
     #[error("refusing to store a secret containing a line break or NUL")]
     LineBreak,
@@ -53,7 +57,7 @@ pub fn get(
         return get_openbao(config, store, request, &lookup, instance, out);
     }
     let query = request.query();
-    let selected = candidates::read(store, &lookup, &target, &query)?;
+    let (selected, data_key) = candidates::read(store, &lookup, &target, &query)?;
     let now = unix_now();
     if lookup.is_provider() {
         let resolution = resolve::resolve(&lookup, &target, &selected, now);
@@ -72,6 +76,19 @@ pub fn get(
             other => other,
         };
         match outcome {
+            Outcome::Answer { credential, .. } if credential.is_app() => {
+                let repository = resolution.repository.as_deref();
+                let at = crate::github_app::AppAt {
+                    instance: lookup
+                        .find(&credential.provider)
+                        .expect("resolved")
+                        .instance,
+                    credential,
+                    host: &request.host,
+                };
+                let key = data_key.as_ref();
+                return minting::answer(store, config, request, &at, repository, key, out);
+            }
             Outcome::Answer {
                 credential,
                 username,
@@ -237,7 +254,7 @@ fn answer(
     write(request, &answer, out)
 }
 
-fn write(
+pub(super) fn write(
     request: &Request,
     answer: &Answer<'_>,
     out: &mut impl std::io::Write,

@@ -1,6 +1,7 @@
 //! The provider catalogue: kinds of Git hosts, their built-in instances, token kinds and the
 //! username each requires (facts from the providers spec). Resolution never touches the network.
 
+pub mod app;
 mod host;
 pub mod path;
 pub mod rules;

@@ -61,6 +61,12 @@ pub fn token_kind(kind: Kind, given: Option<&str>, token: &Secret) -> Result<Tok
         Some(name) => {
             let chosen = TokenKind::parse(family, name)
                 .ok_or_else(|| invalid("token-kind", format!("`{}` is not a {} token kind (one of: {})", escape(name), kind.name(), names())))?;
+            if chosen == TokenKind::GitHubApp {
+                return Err(invalid(
+                    "token-kind",
+                    "a GitHub App is added with --app-id and its private key, not as a token",
+                ));
+            }
             match detected {
                 Some(d) if d != chosen => Err(invalid(
                     "token-kind",

@@ -63,6 +63,8 @@ token_kinds! {
     GitHubOAuth = "github/oauth", "oauth", GitHub, Some("gho_"), Fixed("oauth2");
     GitHubAppInstallation = "github/app-installation", "app-installation", GitHub, Some("ghs_"), Fixed("x-access-token");
     GitHubAppUser = "github/app-user", "app-user", GitHub, Some("ghu_"), Fixed("x-access-token");
+    // Not a token: a GitHub App's private key, which mints installation tokens (`add --app-id`).
+    GitHubApp = "github/app", "github-app", GitHub, None, Fixed("x-access-token");
     GitLabPersonal = "gitlab/access-token", "access-token", GitLab, Some("glpat-"), Any;
     GitLabOAuth2 = "gitlab/oauth2", "oauth2", GitLab, None, Fixed("oauth2");
     GitLabDeployToken = "gitlab/deploy-token", "deploy-token", GitLab, Some("gldt-"), TokensOwn;

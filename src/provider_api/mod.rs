@@ -12,6 +12,7 @@
 pub mod bitbucket;
 pub mod gitea;
 pub mod github;
+pub mod github_app;
 pub mod gitlab;
 pub mod owner;
 

@@ -28,11 +28,22 @@ impl Store {
     /// The stored credentials that `keep` selects, in stored order; every entry is decrypted.
     /// Empty when no store was created yet.
     pub fn select(&self, keep: impl Fn(&View<'_>) -> bool) -> Result<Vec<Credential>, Error> {
+        Ok(self.select_keyed(keep)?.0)
+    }
+
+    /// [`Store::select`], and the data key it unwrapped (`None` without a store), for a caller
+    /// that opens a file sealed with it next (minted tokens) without unwrapping it again.
+    pub fn select_keyed(
+        &self,
+        keep: impl Fn(&View<'_>) -> bool,
+    ) -> Result<(Vec<Credential>, Option<DataKey>), Error> {
         let Some(bytes) = self.read()? else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         };
         let (header, body, data_key) = self.unlock(&bytes)?;
-        format::select(&header, &data_key, body, keep).map_err(|e| format_error(&self.path(), e))
+        let selected = format::select(&header, &data_key, body, keep)
+            .map_err(|e| format_error(&self.path(), e))?;
+        Ok((selected, Some(data_key)))
     }
 
     /// What [`Store::select`] answers for a `keep` that selects only `wanted`, reading only the
@@ -42,6 +53,15 @@ impl Store {
         wanted: &Wanted<'_>,
         keep: impl Fn(&View<'_>) -> bool,
     ) -> Result<Vec<Credential>, Error> {
+        Ok(self.select_wanted_keyed(wanted, keep)?.0)
+    }
+
+    /// [`Store::select_wanted`], and the data key (see [`Store::select_keyed`]).
+    pub fn select_wanted_keyed(
+        &self,
+        wanted: &Wanted<'_>,
+        keep: impl Fn(&View<'_>) -> bool,
+    ) -> Result<(Vec<Credential>, Option<DataKey>), Error> {
         let path = self.path();
         let damaged = |e| format_error(&path, e);
         let Some(Head {
@@ -52,10 +72,10 @@ impl Store {
             body_start,
         }) = self.head()?
         else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         };
         if header.layout.is_none() {
-            return self.select(keep);
+            return self.select_keyed(keep);
         }
         let data_key = self.unwrap_key(&header)?;
         let body = body_start as u64;
@@ -73,10 +93,12 @@ impl Store {
                 .iter()
                 .map(|&(provider, scope)| v2::Slot::Scoped { provider, scope }),
         );
-        v2::lookup(&header, &data_key, len - body, read, slots, keep).map_err(|e| match e {
-            Failed::Io(e) => io(&name)(e),
-            Failed::Format(e) => damaged(e),
-        })
+        let selected =
+            v2::lookup(&header, &data_key, len - body, read, slots, keep).map_err(|e| match e {
+                Failed::Io(e) => io(&name)(e),
+                Failed::Format(e) => damaged(e),
+            })?;
+        Ok((selected, Some(data_key)))
     }
 
     /// The header, read without the key (for `doctor`). `None` without a store.

@@ -22,7 +22,10 @@ const LAYERS: &[(&str, &[&str])] = &[
         "operations",
         &["doctor", "import", "lifecycle", "gitconfig", "helper"],
     ),
-    ("network", &["oauth", "openbao", "provider_api", "http"]),
+    (
+        "network",
+        &["oauth", "openbao", "github_app", "provider_api", "http"],
+    ),
     ("decisions", &["protocol", "resolve", "allowed"]),
     (
         "data",

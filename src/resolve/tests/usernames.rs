@@ -27,6 +27,8 @@ fn every_kind_and_token_kind_sends_the_required_username() {
         ),
         (GitHubOAuth, Some("alice"), Some("alice"), Some("oauth2")),
         (GitHubAppInstallation, None, None, Some("x-access-token")),
+        // The username of the tokens an App mints.
+        (GitHubApp, Some("my-bot"), None, Some("x-access-token")),
         (
             GitHubAppUser,
             Some("alice"),

@@ -5,6 +5,7 @@ use zeroize::Zeroizing;
 use super::FormatError;
 use crate::credential::{Credential, GENERIC, Origin, Query, Rejection};
 use crate::provider::TokenKind;
+use crate::provider::app::App;
 use crate::secret::Secret;
 
 // Field tags: part of the format. Tags below 128 must be understood; tags from 128 up may be
@@ -40,7 +41,9 @@ const T_REFRESH_FAILED: u8 = 129;
 const T_CHOSEN_FOR: u8 = 130;
 // The last refresh that failed for a passing reason (OAuth login bookkeeping).
 const T_REFRESH_RETRY: u8 = 131;
-const KNOWN_OPTIONAL: usize = 4;
+// A GitHub App's ID, key location and permissions (`provider::app::App::encode`).
+const T_APP: u8 = 132;
+const KNOWN_OPTIONAL: usize = 5;
 
 /// `entries` as a counted list: the v1 payload.
 pub(super) fn encode_entries(entries: &[Credential]) -> Zeroizing<Vec<u8>> {
@@ -92,6 +95,7 @@ fn for_fields(c: &Credential, mut each: impl FnMut(u8, &[u8])) {
     let (obtained, refresh_failed) = (int(c.obtained), int(c.refresh_failed));
     let refresh_retry = int(c.refresh_retry);
     let chosen = c.chosen_for.join("\n");
+    let app = c.app.as_ref().map(App::encode);
     let flag = [c.is_default as u8];
     let origin = [c.origin as u8];
     let fields: [(u8, Option<&[u8]>); KNOWN_TAGS - 1 + KNOWN_OPTIONAL] = [
@@ -127,6 +131,7 @@ fn for_fields(c: &Credential, mut each: impl FnMut(u8, &[u8])) {
             (!c.chosen_for.is_empty()).then_some(chosen.as_bytes()),
         ),
         (T_REFRESH_RETRY, refresh_retry.as_ref().map(|e| &e[..])),
+        (T_APP, app.as_ref().map(|a| a.as_bytes())),
     ];
     for (tag, value) in fields {
         if let Some(value) = value {
@@ -256,6 +261,9 @@ impl View<'_> {
             chosen_for: text(T_CHOSEN_FOR)?
                 .map(|t| t.split('\n').map(str::to_owned).collect())
                 .unwrap_or_default(),
+            app: text(T_APP)?
+                .map(|t| App::decode(&t).map_err(FormatError::Damaged))
+                .transpose()?,
         })
     }
 }

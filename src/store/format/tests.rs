@@ -53,6 +53,12 @@ pub(super) fn sample() -> Vec<Credential> {
             refresh_failed: Some(1_700_000_300),
             refresh_retry: Some(1_700_000_400),
             chosen_for: vec!["acme".into(), String::new(), "group/sub".into()],
+            app: Some(crate::provider::app::App {
+                id: 77,
+                permissions: crate::provider::app::App::parse_permissions("contents=write")
+                    .unwrap(),
+                key: crate::provider::app::AppKey::Stored,
+            }),
         },
         Credential {
             provider: GENERIC.into(),

@@ -1,0 +1,152 @@
+//! Minted installation tokens, `github-app-tokens.vouch` in the data dir: per App credential,
+//! host, repository and permissions, the token and its expiry. Sealed like the OpenBao cache
+//! (see `crate::sealed`: a key derived from the store's data key, never plaintext), replaced
+//! atomically under `github-app-tokens.lock`, which is also what makes parallel `get`s mint
+//! once. Readers take no lock. A cache that does not open is an empty one: it holds nothing a
+//! new mint cannot replace.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, Zeroizing};
+
+use super::Error;
+use crate::durable::{self, Lock};
+use crate::keysource::DataKey;
+use crate::paths::Paths;
+use crate::sealed;
+
+const SEALED: sealed::Kind = sealed::Kind {
+    magic: b"VOUCHGHA",
+    version: 1,
+    salt: b"git-credential-vouch github app tokens",
+};
+const TEMP_PREFIX: &str = ".github-app-tokens-";
+
+/// One minted token.
+#[derive(Serialize, Deserialize, Clone)]
+pub struct Entry {
+    pub token: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+    pub installation: u64,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+pub struct Contents {
+    #[serde(default)]
+    pub tokens: BTreeMap<String, Entry>,
+}
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        self.token.zeroize();
+    }
+}
+
+pub struct Cache {
+    path: PathBuf,
+    lock: PathBuf,
+}
+
+impl Cache {
+    pub fn new(paths: &Paths) -> Cache {
+        Cache {
+            path: paths.data_dir.join("github-app-tokens.vouch"),
+            lock: paths.data_dir.join("github-app-tokens.lock"),
+        }
+    }
+
+    pub fn exists(&self) -> bool {
+        self.path.exists()
+    }
+
+    fn io(
+        &self,
+        doing: &'static str,
+        path: &std::path::Path,
+    ) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.to_owned();
+        move |source| Error::Cache {
+            doing,
+            path,
+            source,
+        }
+    }
+
+    /// The contents; empty when there is no cache or it does not open.
+    pub fn read(&self, key: &DataKey) -> Result<Contents, Error> {
+        let Some(bytes) =
+            durable::read_if_exists(&self.path).map_err(self.io("reading", &self.path))?
+        else {
+            return Ok(Contents::default());
+        };
+        if SEALED
+            .version_of(&bytes)
+            .is_some_and(|v| v > SEALED.version)
+        {
+            return Err(Error::NewerCache {
+                path: self.path.clone(),
+            });
+        }
+        Ok(SEALED
+            .open(key, &bytes)
+            .and_then(|plain| serde_json::from_slice(&plain).ok())
+            .unwrap_or_default())
+    }
+
+    /// The lock around read-mint-write.
+    pub fn lock(&self) -> Result<Lock, Error> {
+        if let Some(dir) = self.path.parent() {
+            durable::ensure_private_dir(dir).map_err(self.io("creating", dir))?;
+        }
+        durable::lock(&self.lock).map_err(self.io("locking", &self.lock))
+    }
+
+    /// Write `contents` without the tokens that expired before `now`.
+    pub fn write(
+        &self,
+        key: &DataKey,
+        contents: &mut Contents,
+        now: i64,
+        lock: &Lock,
+    ) -> Result<(), Error> {
+        contents.tokens.retain(|_, e| e.expires_at > now);
+        let plain = Zeroizing::new(serde_json::to_vec(&*contents).expect("serializable"));
+        let bytes = SEALED.seal(key, &plain);
+        durable::write_atomic(&self.path, &bytes, TEMP_PREFIX, lock)
+            .map_err(self.io("writing", &self.path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_sealed_and_expired_ones_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::at(dir.path().join("data"), dir.path().join("config"));
+        let cache = Cache::new(&paths);
+        let key = DataKey::generate();
+        let mut contents = Contents::default();
+        for (name, expires_at) in [("live", 200), ("dead", 50)] {
+            contents.tokens.insert(
+                name.into(),
+                Entry {
+                    token: format!("ghs_SECRET{name}"),
+                    expires_at,
+                    installation: 1,
+                },
+            );
+        }
+        let lock = cache.lock().unwrap();
+        cache.write(&key, &mut contents, 100, &lock).unwrap();
+        let bytes = std::fs::read(dir.path().join("data/github-app-tokens.vouch")).unwrap();
+        assert!(!bytes.windows(6).any(|w| w == b"SECRET"));
+        let read = cache.read(&key).unwrap();
+        assert_eq!(read.tokens.keys().collect::<Vec<_>>(), ["live"]);
+        assert!(cache.read(&DataKey::generate()).unwrap().tokens.is_empty());
+    }
+}
