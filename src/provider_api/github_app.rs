@@ -155,12 +155,33 @@ pub fn app(api: &Api, client: &Client, jwt: &Secret) -> Result<AppInfo, Error> {
     if !answer.is_success() {
         return Err(refused(api, &answer, "the App's JWT was not accepted"));
     }
-    let raw: RawApp = answer.json().ok_or_else(|| unusable(api, &answer))?;
-    Ok(AppInfo {
+    parse_app(&answer.body).ok_or_else(|| unusable(api, &answer))
+}
+
+/// `GET /app`'s answer.
+pub fn parse_app(body: &[u8]) -> Option<AppInfo> {
+    let raw: RawApp = serde_json::from_slice(body).ok()?;
+    Some(AppInfo {
         slug: clean(&raw.slug),
         name: clean(&raw.name),
         owner: raw.owner.map(|o| clean(&o.login)),
     })
+}
+
+/// `GET /app/installations`' answer: at most the first 100.
+pub fn parse_installations(body: &[u8]) -> Option<Vec<Installation>> {
+    let raw: Vec<RawInstallation> = serde_json::from_slice(body).ok()?;
+    Some(
+        raw.into_iter()
+            .take(MAX_INSTALLATIONS)
+            .map(installation)
+            .collect(),
+    )
+}
+
+/// `GET /repos/OWNER/REPO/installation`'s answer.
+pub fn parse_installation(body: &[u8]) -> Option<Installation> {
+    serde_json::from_slice(body).ok().map(installation)
 }
 
 /// `GET /app/installations`: where the App is installed (the first page of 100).
@@ -190,10 +211,9 @@ pub fn installation_for(
     let answer = send(api, client, Method::Get, &path, jwt, Body::Empty)?;
     match answer.status {
         404 => Ok(None),
-        _ if answer.is_success() => {
-            let raw: RawInstallation = answer.json().ok_or_else(|| unusable(api, &answer))?;
-            Ok(Some(installation(raw)))
-        }
+        _ if answer.is_success() => parse_installation(&answer.body)
+            .map(Some)
+            .ok_or_else(|| unusable(api, &answer)),
         _ => Err(refused(api, &answer, "finding the App's installation")),
     }
 }
