@@ -229,17 +229,18 @@ impl Exit for helper::Error {
 }
 
 /// A key that is no key, a repository that is no OWNER/REPO or an instance without an API is
-/// bad input; GitHub or OpenBao saying no, or a cache that cannot be written, a runtime failure.
+/// bad input; GitHub saying no is the provider's word; a cache that cannot be written a runtime
+/// failure.
 impl Exit for github_app::Error {
     fn exit_code(&self) -> u8 {
         use github_app::Error as E;
         match self {
             E::Store(e) => e.exit_code(),
             E::Sign { source, .. } => source.exit_code(),
+            E::Api { source, .. } => source.exit_code(),
+            E::NotInstalled { .. } => exit::PROVIDER,
             E::Key { .. } | E::Repository { .. } | E::NoApi { .. } => exit::USAGE,
-            E::Api { .. } | E::NotInstalled { .. } | E::NewerCache { .. } | E::Cache { .. } => {
-                exit::RUNTIME
-            }
+            E::NewerCache { .. } | E::Cache { .. } => exit::RUNTIME,
         }
     }
 }

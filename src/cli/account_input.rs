@@ -132,5 +132,50 @@ pub(super) fn duplicate<'e>(entries: &'e [Credential], c: &Credential) -> Option
     })
 }
 
+/// Only one default among credentials that could tie.
+pub(super) fn clear_other_defaults(entries: &mut [Credential], keep: &Credential) {
+    for o in entries.iter_mut().filter(|o| {
+        o.id != keep.id
+            && o.provider == keep.provider
+            && o.host == keep.host
+            && o.scope == keep.scope
+    }) {
+        o.is_default = false;
+    }
+}
+
+/// The configured instance of provider credential `c`.
+pub(super) fn instance_of<'c>(config: &'c Config, c: &Credential) -> Result<&'c Instance, Error> {
+    config.instance(&c.provider).ok_or_else(|| {
+        usage(
+            "id",
+            format!(
+                "its provider instance `{}` is no longer configured",
+                c.provider
+            ),
+        )
+    })
+}
+
+/// File `new` first in the store (created when missing), the only default among its equals:
+/// its ID, or `Err` with the ID of the credential that holds the same account and scope.
+pub(super) fn file_new(
+    store: &crate::store::Store,
+    config: &Config,
+    new: &Credential,
+) -> Result<Result<String, String>, Error> {
+    let outcome = crate::allowed::update(store, config, crate::store::Create::Auto, |opened| {
+        if let Some(existing) = duplicate(&opened.entries, new) {
+            return (false, Err(existing.id.clone()));
+        }
+        if new.is_default {
+            clear_other_defaults(&mut opened.entries, new);
+        }
+        opened.entries.insert(0, new.clone());
+        (true, Ok(new.id.clone()))
+    })?;
+    Ok(outcome.expect("created when missing"))
+}
+
 #[cfg(test)]
 mod tests;

@@ -5,8 +5,8 @@ use clap::Args;
 
 use super::Context;
 use super::account_input::{
-    clean_scope, duplicate, expiry, find_instance, identity, refuse_foreign, split_identity,
-    token_kind, usage,
+    clean_scope, clear_other_defaults, duplicate, expiry, file_new, find_instance, identity,
+    instance_of, refuse_foreign, split_identity, token_kind, usage,
 };
 use super::input::{read_token, say};
 use super::report::{credential_json, credential_lines, list_table};
@@ -54,6 +54,8 @@ pub struct AddArgs {
     pub provider: String,
     #[command(flatten)]
     pub account: AccountArgs,
+    #[command(flatten)]
+    pub app: super::app_account::AppArgs,
 }
 
 #[derive(Args, Debug)]
@@ -68,22 +70,29 @@ pub struct UpdateArgs {
     pub no_default: bool,
 }
 
-/// Only one default among credentials that could tie.
-fn clear_other_defaults(entries: &mut [Credential], keep: &Credential) {
-    for o in entries.iter_mut().filter(|o| {
-        o.id != keep.id
-            && o.provider == keep.provider
-            && o.host == keep.host
-            && o.scope == keep.scope
-    }) {
-        o.is_default = false;
-    }
-}
-
 pub fn add(ctx: &Context, add: AddArgs) -> Result<(), Error> {
     let config = ctx.config()?;
     let (instance, host) = find_instance(&config, &add.provider)?;
     let args = add.account;
+    if add.app.app_id.is_some() {
+        let refused = [
+            ("username", args.username.is_some()),
+            ("email", args.email.is_some()),
+            ("token-kind", args.token_kind.is_some()),
+            ("expires", args.expires.is_some()),
+        ];
+        let (repo, label) = (args.repo.as_deref(), args.label);
+        return super::app_account::add(
+            ctx,
+            instance,
+            host,
+            &add.app,
+            repo,
+            label,
+            args.default,
+            &refused,
+        );
+    }
     let scope = args.repo.as_deref().map(clean_scope).transpose()?.flatten();
     let expires = args.expires.as_deref().map(expiry).transpose()?.flatten();
     if let Some(label) = &args.label
@@ -132,17 +141,7 @@ pub fn add(ctx: &Context, add: AddArgs) -> Result<(), Error> {
         created: unix_now(),
         ..Default::default()
     };
-    let outcome = crate::allowed::update(&ctx.store, &config, Create::Auto, |opened| {
-        if let Some(existing) = duplicate(&opened.entries, &new) {
-            return (false, Err(existing.id.clone()));
-        }
-        if new.is_default {
-            clear_other_defaults(&mut opened.entries, &new);
-        }
-        opened.entries.insert(0, new.clone());
-        (true, Ok(new.id.clone()))
-    })?;
-    match outcome.expect("created when missing") {
+    match file_new(&ctx.store, &config, &new)? {
         Ok(id) => {
             println!("{id}");
             say(format!("added {}, ID {id}", describe(&new)));
@@ -242,16 +241,18 @@ pub fn update(ctx: &Context, update: UpdateArgs) -> Result<(), Error> {
                     "a credential git stored for a generic host has no account, scope or token kind to change",
                 ));
             }
-        } else {
-            let instance = config.instance(&c.provider).ok_or_else(|| {
-                usage(
+        } else if c.is_app() {
+            if args.username.is_some() || args.email.is_some() || args.token_kind.is_some() {
+                return Err(usage(
                     "id",
-                    format!(
-                        "its provider instance `{}` is no longer configured",
-                        c.provider
-                    ),
-                )
-            })?;
+                    "a GitHub App has no username, email or token kind to change (its tokens send x-access-token)",
+                ));
+            }
+            if let Some(scope) = &scope {
+                c.scope = scope.clone();
+            }
+        } else {
+            let instance = instance_of(&config, c)?;
             let token = c.password.clone().unwrap_or_default();
             let kind = match &args.token_kind {
                 Some(k) => token_kind(instance.kind, Some(k), &token)?,
@@ -303,6 +304,9 @@ pub fn rotate(ctx: &Context, selector: &str, expires: Option<&str>) -> Result<()
     let expires = expires.map(expiry).transpose()?.flatten();
     // Name the credential before asking for a secret.
     let c = selector::find(ctx, selector)?;
+    if c.is_app() {
+        return super::app_account::rotate_key(ctx, &config, &c, expires.is_some());
+    }
     let token = read_token(&format!("New token for {} ({}): ", c.id, describe(&c)))?;
     let instance = config.instance(&c.provider).filter(|_| !c.is_generic());
     if let Some(instance) = instance {

@@ -168,6 +168,11 @@ pub fn resolve(ctx: &Context, url: &str, as_json: bool) -> Result<(), Error> {
                 "username": username,
                 "authtype": bearer.then_some("Bearer"),
                 "why": why,
+                "mint": credential.is_app().then(|| {
+                    let instance = lookup.find(&credential.provider).expect("resolved").instance;
+                    let repository = resolution.repository.as_deref();
+                    super::explain_app::report(ctx, &config, instance, credential, &parsed.host, repository)
+                }),
             })),
             None,
         ),
@@ -312,6 +317,9 @@ fn resolve_text(r: &Value) -> String {
         }
         None => format!("answer:     nothing, because {}\n", s(&r["reason"])),
     };
+    if r["answer"]["mint"].is_object() {
+        out += &super::explain_app::text(&r["answer"]["mint"]);
+    }
     for note in r["notes"].as_array().into_iter().flatten() {
         out += &format!("note:       {}\n", s(note));
     }

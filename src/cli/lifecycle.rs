@@ -40,6 +40,7 @@ fn outcome_json(o: &Outcome) -> serde_json::Value {
         "account": o.account,
         "host": o.host,
         "reason": o.reason,
+        "installations": o.installations,
     })
 }
 
@@ -68,6 +69,12 @@ fn outcome_line(o: &Outcome) -> String {
                 s.join(",")
             }
         ));
+    }
+    if let Some(on) = &o.installations {
+        parts.push(match on.as_slice() {
+            [] => "installed nowhere yet".to_owned(),
+            on => format!("installed on {}", on.join(", ")),
+        });
     }
     if let Some(r) = &o.reason {
         parts.push(r.clone());

@@ -2,9 +2,11 @@
 
 pub(crate) mod account_input;
 mod accounts;
+mod app_account;
 mod catalogue;
 mod commands;
 mod explain;
+mod explain_app;
 mod help;
 mod input;
 mod instances;

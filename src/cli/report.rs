@@ -111,6 +111,11 @@ pub fn credential_json(c: &Credential, config: &Config, now: i64) -> Value {
         "refresh_retry": c.refresh_retry,
         "refresh_retry_at": c.refresh_retry.map(time::datetime),
         "picked_for": c.chosen_for.iter().map(|o| pick_place(c, config, o)).collect::<Vec<_>>(),
+        "app": c.app.as_ref().map(|a| json!({
+            "id": a.id,
+            "key": a.key.describe(),
+            "permissions": a.permissions.iter().map(|(n, l)| (n.clone(), l.name())).collect::<std::collections::BTreeMap<_, _>>(),
+        })),
     })
 }
 
@@ -194,9 +199,13 @@ pub fn list_table(entries: &[Credential], config: &Config, now: i64, colour: boo
             } else if c.refresh_retry.is_some() {
                 flags.push("refresh failing: retried".into());
             }
-            let account = match &c.label {
-                Some(label) => format!("{} ({label})", c.display_account()),
-                None => c.display_account().to_owned(),
+            let account = match (&c.app, &c.label) {
+                (Some(app), Some(label)) => {
+                    format!("{} (app {}, {label})", c.display_account(), app.id)
+                }
+                (Some(app), None) => format!("{} (app {})", c.display_account(), app.id),
+                (None, Some(label)) => format!("{} ({label})", c.display_account()),
+                (None, None) => c.display_account().to_owned(),
             };
             [
                 c.id.clone(),
@@ -270,6 +279,15 @@ pub fn credential_lines(c: &Credential, config: &Config, now: i64) -> String {
             c.token_kind.map(TokenKind::describe_username),
         ),
         ("label", c.label.clone()),
+        ("app id", c.app.as_ref().map(|a| a.id.to_string())),
+        ("private key", c.app.as_ref().map(|a| a.key.describe())),
+        (
+            "permissions",
+            c.app.as_ref().map(|a| match a.permissions_text() {
+                text if text.is_empty() => "the installation's".to_owned(),
+                text => text,
+            }),
+        ),
     ];
     lines.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
     lines.push(("expires", expiry_text(c, now)));

@@ -1,8 +1,8 @@
 //! `credential.<url>.useHttpPath`: git sends a helper the repository path only where it is set,
 //! and vouch needs the path wherever a credential depends on it: kinds that tell tenants apart
-//! by path, path-prefix instances, repository scopes, picks per owner, several accounts on one
-//! host. `configure` sets it, `add`/`update` set it where vouch is configured, `unconfigure`
-//! takes back what was set, `doctor` checks it.
+//! by path, path-prefix instances, GitHub Apps, repository scopes, picks per owner, several
+//! accounts on one host. `configure` sets it, `add`/`update` set it where vouch is configured,
+//! `unconfigure` takes back what was set, `doctor` checks it.
 
 use std::collections::HashMap;
 
@@ -65,7 +65,9 @@ pub fn path_needs(config: &Config, entries: &[Credential]) -> Vec<PathNeed> {
         let Some(instance) = config.instance(&c.provider) else {
             continue;
         };
-        let why = if c.scope.is_some() {
+        let why = if c.is_app() {
+            "a GitHub App there mints a token per repository"
+        } else if c.scope.is_some() {
             "a credential there is limited to a repository"
         } else if c.chosen_for.iter().any(|o| !o.is_empty()) {
             "an account there was picked for one owner"

@@ -100,8 +100,12 @@ pub fn target<'c>(config: &'c Config, c: &Credential) -> Result<Target<'c>, Erro
     })
 }
 
-/// The token of `c` as the APIs present it; `None` for an entry without one.
+/// The token of `c` as the APIs present it; `None` for an entry without one (a GitHub App).
 pub fn token(c: &Credential) -> Option<Token<'_>> {
+    // A GitHub App's secret is its private key: no API takes it for a token.
+    if c.is_app() {
+        return None;
+    }
     let secret = c.credential.as_ref().or(c.password.as_ref())?;
     Some(Token {
         secret,
@@ -111,6 +115,18 @@ pub fn token(c: &Credential) -> Option<Token<'_>> {
             .as_deref()
             .or(c.username.as_deref())
             .or(c.account.as_deref()),
+    })
+}
+
+/// Why `c` has no token for an API: a GitHub App mints its tokens and holds none.
+pub fn no_token(c: &Credential) -> Error {
+    Error::Unsupported(if c.is_app() {
+        format!(
+            "{}: a GitHub App holds no token (it mints one per repository); to retire it, remove it and delete its key in the App's settings",
+            c.id
+        )
+    } else {
+        format!("{}: holds no token", c.id)
     })
 }
 

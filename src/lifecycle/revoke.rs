@@ -54,7 +54,7 @@ pub fn remove(
 
 /// Revoke `c`'s token; the host that did it.
 fn revoke(store: &Store, client: &Client, c: &Credential, t: &Target<'_>) -> Result<String, Error> {
-    let token = token(c).ok_or_else(|| Error::Unsupported(format!("{}: holds no token", c.id)))?;
+    let token = token(c).ok_or_else(|| super::no_token(c))?;
     let family = t.instance.kind.family();
     if c.is_login() {
         let app =

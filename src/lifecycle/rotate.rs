@@ -54,7 +54,7 @@ pub fn at_provider(
         .ok_or_else(|| Error::NotFound(crate::term::escape(id)))?;
     let api = rotatable(config, &c)?;
     let host = api.host();
-    let old = token(&c).ok_or_else(|| Error::Unsupported(format!("{id}: holds no token")))?;
+    let old = token(&c).ok_or_else(|| super::no_token(&c))?;
     // Everything that can fail locally is done before the one request.
     let ready = rescue::prepare(store, &held)?;
     let new = match api.rotate(client, old, Some(expires)) {

@@ -11,6 +11,8 @@ use crate::store::{Create, Store};
 
 use super::{Error, target, token};
 
+mod app;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -37,9 +39,12 @@ pub struct Outcome {
     pub host: Option<String>,
     /// Why the provider could not be asked (unreachable, unsupported).
     pub reason: Option<String>,
+    /// A GitHub App's installations: `account (installation ID)`.
+    pub installations: Option<Vec<String>>,
 }
 
-/// Ask `c`'s provider about its token (never changes anything).
+/// Ask `c`'s provider about its token (never changes anything). A GitHub App is asked by
+/// [`app::check`], which may need the store (an OpenBao transit key).
 pub fn check(config: &Config, client: &Client, c: &Credential, now: i64) -> Outcome {
     let mut out = Outcome {
         id: c.id.clone(),
@@ -51,6 +56,7 @@ pub fn check(config: &Config, client: &Client, c: &Credential, now: i64) -> Outc
         account: None,
         host: None,
         reason: None,
+        installations: None,
     };
     let target = match target(config, c) {
         Ok(t) => t,
@@ -137,7 +143,11 @@ pub fn verify(
     };
     let mut outcomes = Vec::with_capacity(chosen.len());
     for c in chosen {
-        outcomes.push(check(config, &client, c, now));
+        outcomes.push(if c.is_app() {
+            app::check(store, config, c)
+        } else {
+            check(config, &client, c, now)
+        });
         progress.inc(1);
     }
     progress.finish();
@@ -202,6 +212,7 @@ mod tests {
             account: None,
             host: Some("gitlab.com".into()),
             reason: None,
+            installations: None,
         }
     }
 
