@@ -169,13 +169,18 @@ impl Exit for http::Error {
     }
 }
 
-/// A setting or a login the cluster refuses is bad input; the rest is the machine or the
-/// network.
+/// A setting or a login the cluster refuses is bad input, and so is a transit key the cluster
+/// refuses (a policy, a key name or a login to fix); the rest is the machine or the network.
 impl Exit for openbao::Error {
     fn exit_code(&self) -> u8 {
         use openbao::Error as E;
+        use openbao::client::Failure;
         match self {
-            E::Address(_) | E::LoginRefused(_) => exit::USAGE,
+            E::Transit {
+                failure: Failure::Unreachable(_),
+                ..
+            } => exit::RUNTIME,
+            E::Address(_) | E::LoginRefused(_) | E::Transit { .. } => exit::USAGE,
             E::Store(e) => e.exit_code(),
             E::Http(e) => e.exit_code(),
             E::NewerCache { .. }

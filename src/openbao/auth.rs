@@ -90,6 +90,27 @@ pub fn client_token(
     Ok((token, method))
 }
 
+/// `request` with a client token; when OpenBao refuses a kept login token (revoked or expired
+/// early), one new login and `request` again. A token from the environment is the user's to
+/// replace, so its refusal is final. A login's token is put into `contents` (the caller writes
+/// it).
+pub fn with_token<T>(
+    api: &Api,
+    settings: &Settings,
+    contents: &mut Contents,
+    now: i64,
+    request: impl Fn(&Secret) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    let (token, method) = client_token(api, settings, contents, now, false)?;
+    match request(&token) {
+        Err(Failure::Denied(_)) if !matches!(method, Method::Env(_)) => {
+            let (token, _) = client_token(api, settings, contents, now, true)?;
+            request(&token)
+        }
+        other => other,
+    }
+}
+
 /// Log in with the kept AppRole, keeping the new client token in `contents`.
 pub fn login_approle(
     api: &Api,

@@ -1,5 +1,6 @@
 //! OpenBao's HTTP API, as far as vouch needs it: read a KV v2 secret, log in (AppRole, JWT),
-//! look up the client token. Everything goes through the one HTTP client (`crate::http`).
+//! look up the client token; transit signing (`Api::transit_sign`) is in [`super::transit`].
+//! Everything goes through the one HTTP client (`crate::http`).
 //!
 //! Error bodies are reduced to OpenBao's `errors` strings (bounded, escaped), which say why
 //! (`permission denied`) and never carry a secret.
@@ -7,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
 use crate::http::Client;
@@ -63,7 +65,7 @@ impl Api {
         &self.address
     }
 
-    fn call(
+    pub(super) fn call(
         &self,
         path: &str,
         token: Option<&Secret>,
@@ -160,11 +162,7 @@ pub fn parse_kv(body: &[u8]) -> Result<Fields, Failure> {
     struct Inner {
         data: Option<BTreeMap<String, serde_json::Value>>,
     }
-    let json: serde_json::Value = serde_json::from_slice(body).map_err(|_| {
-        Failure::Unreachable("HTTP 200 that is not OpenBao's JSON (a proxy in between?)".into())
-    })?;
-    let outer: Outer = serde_json::from_value(json)
-        .map_err(|_| Failure::Refused("the answer is not a KV version 2 secret".into()))?;
+    let outer: Outer = answer(body, "a KV version 2 secret")?;
     let Some(data) = outer.data.data else {
         return Err(Failure::Denied(
             "the secret was deleted (no current version)".into(),
@@ -193,6 +191,15 @@ pub fn parse_kv(body: &[u8]) -> Result<Fields, Failure> {
         )));
     }
     Ok(fields)
+}
+
+/// A successful answer as `T`: what is not JSON is a proxy's page ("unavailable"), JSON of
+/// another shape OpenBao's answer to something else than `what` was asked.
+pub(super) fn answer<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T, Failure> {
+    let json: serde_json::Value = serde_json::from_slice(body).map_err(|_| {
+        Failure::Unreachable("HTTP 200 that is not OpenBao's JSON (a proxy in between?)".into())
+    })?;
+    serde_json::from_value(json).map_err(|_| Failure::Refused(format!("the answer is not {what}")))
 }
 
 /// A login's answer (`auth.client_token`, `auth.lease_duration`). The client token goes into a

@@ -6,12 +6,14 @@
 //! - [`auth`]: which client token to use (BAO_TOKEN/VAULT_TOKEN, AppRole, JWT).
 //! - [`cache`]: the encrypted cache file, keyed from the store's data key.
 //! - [`source`]: what `get` asks: cache, lock, fetch, fall back.
+//! - [`transit`]: signing with a key kept in the transit engine (a GitHub App's key).
 
 pub mod auth;
 pub mod cache;
 pub mod client;
 pub mod source;
 pub mod status;
+pub mod transit;
 
 use std::path::PathBuf;
 
@@ -54,6 +56,13 @@ pub enum Error {
     /// `openbao login --approle`: the cluster did not answer.
     #[error("openbao login: {0}")]
     LoginUnreachable(String),
+    /// Signing with (or reading) a transit key failed: `key` is `mount/name`, `failure` says
+    /// why in OpenBao's words; never the input or a token.
+    #[error("openbao transit key {key}: {failure}")]
+    Transit {
+        key: String,
+        failure: client::Failure,
+    },
 }
 
 /// The HTTP client for the cluster: with `ca_file`'s CA, when there is one.

@@ -154,15 +154,9 @@ pub fn fetch(
     path: &str,
     now: i64,
 ) -> Result<Fields, Failure> {
-    let (token, method) = auth::client_token(api, settings, contents, now, false)?;
-    match api.read_kv(path, &token) {
-        // A kept login token refused (revoked or expired early): one new login.
-        Err(Failure::Denied(_)) if !matches!(method, auth::Method::Env(_)) => {
-            let (token, _) = auth::client_token(api, settings, contents, now, true)?;
-            api.read_kv(path, &token)
-        }
-        other => other,
-    }
+    auth::with_token(api, settings, contents, now, |token| {
+        api.read_kv(path, token)
+    })
 }
 
 /// The secret as a credential of `instance`, checked like an added token; `None` (after one
