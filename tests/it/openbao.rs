@@ -1,9 +1,10 @@
 //! Tokens served from a real OpenBao server (`bao server -dev`): token, AppRole and JWT auth,
 //! a forbidden token, the encrypted cache (hit without a request, outage, rotation after
 //! cache_ttl, one refresh for many processes), many HOMEs at once, and no plaintext anywhere;
-//! AppRole and JWT logins in openbao/auth.rs.
+//! AppRole and JWT logins in openbao/auth.rs; signing with a transit key in openbao/transit.rs.
 
 mod auth;
+mod transit;
 
 use std::process::{Output, Stdio};
 use std::time::Duration;

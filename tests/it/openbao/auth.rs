@@ -5,21 +5,7 @@ use super::*;
 
 fn setup_approle(bao: &Bao) -> (String, String) {
     bao.reader_token();
-    bao.cli(&["auth", "enable", "approle"]);
-    bao.cli(&[
-        "write",
-        "auth/approle/role/ci",
-        "token_policies=git-reader",
-        "token_ttl=1h",
-    ]);
-    let role_id = bao.cli(&["read", "-field=role_id", "auth/approle/role/ci/role-id"]);
-    let secret_id = bao.cli(&[
-        "write",
-        "-f",
-        "-field=secret_id",
-        "auth/approle/role/ci/secret-id",
-    ]);
-    (role_id, secret_id)
+    bao.approle("ci", "git-reader")
 }
 
 #[test]
