@@ -18,6 +18,7 @@ use super::cache::Cache;
 use super::client::{Api, Failure, answer};
 use super::{Error, auth};
 use crate::config::Config;
+use crate::provider::app::is_name;
 use crate::secret::Secret;
 use crate::store::{Create, Store};
 
@@ -118,18 +119,10 @@ impl Api {
     }
 }
 
-/// One name of a transit path: `[A-Za-z0-9_.-]{1,128}`, neither `.` nor `..`.
-fn is_name(name: &str) -> bool {
-    (1..=128).contains(&name.len())
-        && name != "."
-        && name != ".."
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-}
-
 /// `mount` (`transit`, or a path of names like `team/transit`) and `key` (one name), before
-/// they go into a URL: nothing can add a path segment, a query or a fragment.
+/// they go into a URL: nothing can add a path segment, a query or a fragment. A name is
+/// [`is_name`]'s, as `--private-key openbao:MOUNT/NAME` checks it: `[A-Za-z0-9_.-]{1,128}`,
+/// neither `.` nor `..`.
 pub fn check_names(mount: &str, key: &str) -> Result<(), Failure> {
     let shown = |name: &str| crate::term::escape(&name.chars().take(64).collect::<String>());
     if !mount.split('/').all(is_name) {
