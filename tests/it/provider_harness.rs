@@ -1,10 +1,12 @@
 //! The loopback provider server (tests/it/provider_server.py): GitLab, GitHub, Gitea and
 //! Bitbucket token-lifecycle routes on a free 127.0.0.1 port, seeded and inspected through its
 //! /_test hooks. A plain HTTP/1.1 client over `TcpStream` talks to it, so tests see the exact
-//! status, headers and body (or a connection closed without any answer).
+//! status, headers and body (or a connection closed without any answer). `LoopbackServer` is
+//! what it shares with the GitHub App server's harness (github_app_harness.rs).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::ops::{Deref, DerefMut};
 use std::process::Child;
 use std::time::Duration;
 
@@ -12,9 +14,16 @@ use serde_json::{Value, json};
 
 use crate::common::spawn_python_server;
 
-pub struct ProviderServer {
+/// What every loopback API test server of tests/it/*.py shares: its port, requests through
+/// `send`, its /_test hooks (state, route faults: route_faults.py), killed when dropped.
+pub struct LoopbackServer {
     child: Option<Child>,
     pub port: u16,
+}
+
+/// The provider server, with `LoopbackServer`'s methods through `Deref`.
+pub struct ProviderServer {
+    server: LoopbackServer,
 }
 
 /// One HTTP answer, read whole (the client sends `Connection: close`).
@@ -45,12 +54,112 @@ impl Reply {
     }
 }
 
-impl ProviderServer {
-    pub fn start() -> ProviderServer {
-        let (child, port) = spawn_python_server("provider_server.py", &[]);
-        ProviderServer {
+impl LoopbackServer {
+    /// Starts tests/it/`script` (which prints `PORT <n>`) on a free 127.0.0.1 port.
+    pub fn start(script: &str) -> LoopbackServer {
+        let (child, port) = spawn_python_server(script, &[]);
+        LoopbackServer {
             child: Some(child),
             port,
+        }
+    }
+
+    /// `GET /_test/state`: what the server holds and counted.
+    pub fn state(&self) -> Value {
+        let reply = self.send("GET", "/_test/state", &[], None).expect("state");
+        assert_eq!(reply.status, 200);
+        reply.json()
+    }
+
+    /// How often an API route was called, whatever the answer (a name unknown to the server
+    /// panics: a typo would otherwise count 0 forever).
+    pub fn calls(&self, name: &str) -> u64 {
+        let calls = &self.state()["calls"];
+        calls[name]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no route {name:?} in {calls}"))
+    }
+
+    /// The next call of `endpoint` (a `calls` name) is carried out but gets no answer.
+    pub fn drop_next(&self, endpoint: &str) {
+        self.fault_next("/_test/drop_next", json!({ "endpoint": endpoint }));
+    }
+
+    /// The next call of `endpoint` is carried out, then answered `seconds` later.
+    pub fn delay_next(&self, endpoint: &str, seconds: f64) {
+        self.fault_next(
+            "/_test/next",
+            json!({ "endpoint": endpoint, "delay": seconds }),
+        );
+    }
+
+    /// The next call of `endpoint` is carried out, then answered 200 with `body` verbatim.
+    pub fn garble_next(&self, endpoint: &str, body: &str) {
+        self.fault_next("/_test/next", json!({ "endpoint": endpoint, "body": body }));
+    }
+
+    fn fault_next(&self, path: &str, body: Value) {
+        let reply = self.hook("POST", path, &body);
+        assert_eq!(reply.status, 200, "{path}: {:?}", reply.json());
+    }
+
+    /// Kills the server now: the service is down and connections are refused.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// A JSON request to a test hook (`/_test/...`), which must be answered.
+    pub fn hook(&self, method: &str, path: &str, body: &Value) -> Reply {
+        let bytes = serde_json::to_vec(body).unwrap();
+        self.send(method, path, &[], Some(("application/json", &bytes)))
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    /// One request to this server; `Err` when the connection failed or closed without an
+    /// answer. `path` starts with `/`.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<(&str, &[u8])>,
+    ) -> std::io::Result<Reply> {
+        send(self.port, method, path, headers, body)
+    }
+
+    /// `send` of a GET with one `Authorization`-style header, which must be answered.
+    pub fn get(&self, path: &str, header: (&str, &str)) -> Reply {
+        self.send("GET", path, &[header], None)
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+}
+
+impl Drop for LoopbackServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+impl Deref for ProviderServer {
+    type Target = LoopbackServer;
+    fn deref(&self) -> &LoopbackServer {
+        &self.server
+    }
+}
+
+impl DerefMut for ProviderServer {
+    fn deref_mut(&mut self) -> &mut LoopbackServer {
+        &mut self.server
+    }
+}
+
+impl ProviderServer {
+    pub fn start() -> ProviderServer {
+        ProviderServer {
+            server: LoopbackServer::start("provider_server.py"),
         }
     }
 
@@ -86,26 +195,15 @@ impl ProviderServer {
     ) -> u64 {
         let body = json!({"family": family, "token": token, "username": username,
             "scopes": scopes, "expires_at": expires_at});
-        let reply = self.admin("POST", "/_test/tokens", &body);
+        let reply = self.hook("POST", "/_test/tokens", &body);
         assert_eq!(reply.status, 201, "add_token: {:?}", reply.json());
         reply.json()["id"].as_u64().expect("an id")
     }
 
     /// What revoking `token` in the provider's web UI does.
     pub fn revoke(&self, token: &str) {
-        let reply = self.admin("POST", "/_test/revoke", &json!({ "token": token }));
+        let reply = self.hook("POST", "/_test/revoke", &json!({ "token": token }));
         assert_eq!(reply.status, 200, "revoke: {:?}", reply.json());
-    }
-
-    pub fn state(&self) -> Value {
-        let reply = self.send("GET", "/_test/state", &[], None).expect("state");
-        assert_eq!(reply.status, 200);
-        reply.json()
-    }
-
-    /// How often a provider route was called (any answer); 0 when never.
-    pub fn calls(&self, name: &str) -> u64 {
-        self.state()["calls"][name].as_u64().unwrap_or(0)
     }
 
     /// The values of `family`'s tokens that are active now (not revoked, not expired).
@@ -123,80 +221,38 @@ impl ProviderServer {
             .any(|t| t["token"] == token && t["active"] == true)
     }
 
-    /// The next call of `endpoint` (a `calls` name) is carried out but gets no answer.
-    pub fn drop_next(&self, endpoint: &str) {
-        let reply = self.admin("POST", "/_test/drop_next", &json!({ "endpoint": endpoint }));
-        assert_eq!(reply.status, 200, "drop_next: {:?}", reply.json());
-    }
-
-    /// The next call of `endpoint` is carried out, then answered `seconds` later.
-    pub fn delay_next(&self, endpoint: &str, seconds: f64) {
-        self.next(json!({ "endpoint": endpoint, "delay": seconds }));
-    }
-
-    /// The next call of `endpoint` is carried out, then answered 200 with `body` verbatim.
-    pub fn garble_next(&self, endpoint: &str, body: &str) {
-        self.next(json!({ "endpoint": endpoint, "body": body }));
-    }
-
-    fn next(&self, body: Value) {
-        let reply = self.admin("POST", "/_test/next", &body);
-        assert_eq!(reply.status, 200, "next: {:?}", reply.json());
-    }
-
-    /// Kills the server now: the provider is down and connections are refused.
-    pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
     pub fn tokens(&self) -> Vec<Value> {
         self.state()["tokens"].as_array().unwrap().clone()
     }
+}
 
-    fn admin(&self, method: &str, path: &str, body: &Value) -> Reply {
-        let bytes = serde_json::to_vec(body).unwrap();
-        self.send(method, path, &[], Some(("application/json", &bytes)))
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+/// One HTTP/1.1 request to 127.0.0.1:`port`; `Err` when the connection failed or closed
+/// without an answer. `path` starts with `/`. The other loopback test servers' harnesses and
+/// the git server's front use it too.
+pub(crate) fn send(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, &[u8])>,
+) -> std::io::Result<Reply> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(20)))?;
+    let mut head =
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
-
-    /// One request to this server; `Err` when the connection failed or closed without an
-    /// answer. `path` starts with `/`.
-    pub fn send(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: Option<(&str, &[u8])>,
-    ) -> std::io::Result<Reply> {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port))?;
-        stream.set_read_timeout(Some(Duration::from_secs(20)))?;
-        let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n",
-            self.port
-        );
-        for (name, value) in headers {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-        let (content_type, bytes) = body.unwrap_or(("", b""));
-        if body.is_some() {
-            head.push_str(&format!("Content-Type: {content_type}\r\n"));
-        }
-        head.push_str(&format!("Content-Length: {}\r\n\r\n", bytes.len()));
-        stream.write_all(head.as_bytes())?;
-        stream.write_all(bytes)?;
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw)?;
-        parse_reply(&raw)
+    let (content_type, bytes) = body.unwrap_or(("", b""));
+    if body.is_some() {
+        head.push_str(&format!("Content-Type: {content_type}\r\n"));
     }
-
-    /// `send` of a GET with one `Authorization`-style header, which must be answered.
-    pub fn get(&self, path: &str, header: (&str, &str)) -> Reply {
-        self.send("GET", path, &[header], None)
-            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
-    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", bytes.len()));
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(bytes)?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    parse_reply(&raw)
 }
 
 fn parse_reply(raw: &[u8]) -> std::io::Result<Reply> {
@@ -228,12 +284,6 @@ fn parse_reply(raw: &[u8]) -> std::io::Result<Reply> {
         "the test client reads no chunked bodies"
     );
     Ok(reply)
-}
-
-impl Drop for ProviderServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }
 
 /// `Authorization: Basic base64(user:password)`, for Bitbucket and GitHub's app routes.

@@ -7,7 +7,8 @@ tests/it/provider_fidelity.py checks it against the real python-gitlab client.
 Prints `PORT <n>` once it listens on 127.0.0.1 (port 0: the OS picks), then serves until killed.
 State lives in memory. Test hooks (no auth, JSON): POST /_test/tokens (optional "email": GitLab's
 /user shows it to tokens with api, read_api or read_user), POST /_test/revoke,
-POST /_test/drop_next, POST /_test/next (delay or garble the next answer), GET /_test/state. The tokens and what every route does with a request: provider_tokens.py.
+POST /_test/drop_next, POST /_test/next (delay or garble the next answer: route_faults.py),
+GET /_test/state. The tokens and how a route reads a request's token: provider_tokens.py.
 """
 
 import datetime
@@ -18,19 +19,11 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.serving import make_server
 
 from provider_tokens import (
-    CALLS,
-    DELAY,
-    DROP,
     FAMILIES,
-    GARBLE,
     GITHUB_DOCS,
-    LOCK,
-    STATE_CALLS,
     TOKENS,
     active,
     authenticated,
-    endpoint,
-    error,
     find,
     new_token,
     now_iso,
@@ -39,6 +32,7 @@ from provider_tokens import (
     today,
     user_id,
 )
+from route_faults import LOCK, STATE_CALLS, endpoint, error, fault_hooks
 
 app = Flask(__name__)
 
@@ -257,31 +251,7 @@ def test_revoke():
     return jsonify({})
 
 
-@app.post("/_test/drop_next")
-def test_drop_next():
-    body = request.get_json(silent=True, force=True)
-    name = body.get("endpoint") if isinstance(body, dict) else None
-    if name not in CALLS:
-        return bad_request(f"endpoint must be one of {', '.join(CALLS)}")
-    with LOCK:
-        DROP[name] = DROP.get(name, 0) + 1
-    return jsonify({})
-
-
-@app.post("/_test/next")
-def test_next():
-    """The next call of `endpoint` is carried out, then answered `delay` seconds later and,
-    with `body`, answered 200 with that body verbatim instead of its own."""
-    body = request.get_json(silent=True, force=True) or {}
-    name = body.get("endpoint")
-    if name not in CALLS:
-        return bad_request(f"endpoint must be one of {', '.join(CALLS)}")
-    with LOCK:
-        if "delay" in body:
-            DELAY[name] = float(body["delay"])
-        if "body" in body:
-            GARBLE[name] = str(body["body"])
-    return jsonify({})
+fault_hooks(app)
 
 
 @app.get("/_test/state")

@@ -1,39 +1,19 @@
-"""The state of tests/it/provider_server.py (tokens, users, calls and the faults set for the next
-answer, in memory) and what every route does with a request: read the token the way its family
-documents its auth headers, count the call, lose, delay or garble the answer when told to.
+"""The state of tests/it/provider_server.py (tokens and users, in memory) and how every route reads
+the token of a request, the way its family documents its auth headers. Counting calls and the
+faults set for the next answer: route_faults.py.
 """
 
 import base64
 import datetime
-import functools
 import re
-import socket
-import threading
-import time
 
-from flask import Response, jsonify, request
+from flask import request
 
 FAMILIES = ("gitlab", "github", "gitea", "bitbucket")
-CALLS = (
-    "gitlab_self_get",
-    "gitlab_rotate",
-    "gitlab_self_delete",
-    "gitlab_user",
-    "gitlab_oauth_revoke",
-    "github_user",
-    "github_app_revoke",
-    "gitea_user",
-    "bitbucket_user",
-)
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 GITHUB_DOCS = "https://docs.github.com/rest"
 
-LOCK = threading.RLock()
 TOKENS = []  # token dicts, in creation order; their list index is id - 1
-STATE_CALLS = {name: 0 for name in CALLS}
-DROP = {}  # endpoint -> how many of its next calls lose their answer
-DELAY = {}  # endpoint -> seconds its next call's answer waits
-GARBLE = {}  # endpoint -> the body its next call answers (200) instead of its own
 USERS = {}  # (family, username) -> user id
 
 def today():
@@ -131,48 +111,3 @@ def authenticated(family):
         return None
     token["last_used_at"] = now_iso()
     return token
-
-
-def lose_answer():
-    """Close the connection so the client gets no response at all (the work is already done)."""
-    sock = request.environ.get("werkzeug.socket")
-    if sock is not None:
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        sock.close()
-
-
-def endpoint(name):
-    """Counts every call of a provider route (whatever its answer) and carries out drop_next."""
-
-    def wrap(view):
-        @functools.wraps(view)
-        def counted(*args, **kwargs):
-            with LOCK:
-                STATE_CALLS[name] += 1
-                answer = view(*args, **kwargs)
-                drop = DROP.get(name, 0) > 0
-                if drop:
-                    DROP[name] -= 1
-                delay = DELAY.pop(name, 0)
-                garbled = GARBLE.pop(name, None)
-            if garbled is not None:
-                # The provider did its work (a rotation happened), then answered nonsense.
-                answer = Response(garbled, status=200, mimetype="application/json")
-            if delay:
-                time.sleep(delay)
-            if drop:
-                lose_answer()
-            return answer
-
-        return counted
-
-    return wrap
-
-
-def error(status, body):
-    response = jsonify(body)
-    response.status_code = status
-    return response
