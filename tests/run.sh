@@ -38,6 +38,13 @@ if ! "$venv/bin/python" -c 'import gitlab' 2>/dev/null; then
   "$venv/bin/pip" install -q --disable-pip-version-check 'python-gitlab==8.6.0'
 fi
 
+# GitHub App test server fidelity: the real GitHub client, PyGithub (it brings PyJWT and
+# cryptography, which the App server verifies JWTs and the tests make App keys with).
+if ! "$venv/bin/python" -c 'import github' 2>/dev/null; then
+  echo "tests/run.sh: installing PyGithub into $venv" >&2
+  "$venv/bin/pip" install -q --disable-pip-version-check 'PyGithub==2.10.0'
+fi
+
 cargo test --locked --all-targets
 
 # Windows and macOS: the library, the binary and their unit tests type-check (nothing runs

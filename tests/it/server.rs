@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
+use crate::github_app_harness::token_ok;
+
 /// One credential the server accepts.
 #[derive(Clone, Debug)]
 pub struct Accept {
@@ -17,6 +19,9 @@ pub struct Accept {
     pub bearer: bool,
     /// Only for repositories whose path contains one of these; empty: all.
     pub repos: Vec<&'static str>,
+    /// The GitHub App test server (github_app_server.py) on this port decides instead of
+    /// `secret`: a token it minted, live, for the OWNER/REPO of the request path.
+    pub app_server: Option<u16>,
 }
 
 impl Accept {
@@ -26,6 +31,7 @@ impl Accept {
             secret,
             bearer: false,
             repos: vec![],
+            app_server: None,
         }
     }
     pub fn bearer(secret: &'static str) -> Accept {
@@ -34,6 +40,15 @@ impl Accept {
             secret,
             bearer: true,
             repos: vec![],
+            app_server: None,
+        }
+    }
+    /// What github.com does with installation access tokens: Basic auth as `x-access-token`
+    /// with a token the App server at `port` minted for the repository asked for.
+    pub fn github_app(port: u16) -> Accept {
+        Accept {
+            app_server: Some(port),
+            ..Accept::basic(Some("x-access-token"), "")
         }
     }
     pub fn only(mut self, repo: &'static str) -> Accept {
@@ -244,14 +259,26 @@ fn authenticate(req: &Request, accepts: &[Accept]) -> (Option<String>, String) {
         .and_then(|b| String::from_utf8(b).ok())
         .unwrap_or_default();
     let (user, pass) = decoded.split_once(':').unwrap_or((&decoded, ""));
+    let secret_ok = |a: &Accept| match a.app_server {
+        Some(port) => token_ok(port, pass, &owner_repo(&repo)),
+        None => a.secret == pass,
+    };
     let ok = !user.is_empty()
-        && accepts.iter().any(|a| {
-            !a.bearer && a.secret == pass && a.user.is_none_or(|u| u == user) && for_repo(a)
-        });
+        && accepts
+            .iter()
+            .any(|a| !a.bearer && a.user.is_none_or(|u| u == user) && for_repo(a) && secret_ok(a));
     (
         ok.then(|| user.to_owned()),
         format!("{user} {}", if ok { "ok" } else { "rejected" }),
     )
+}
+
+/// OWNER/REPO of a smart-HTTP request path (`/OWNER/REPO.git/info/refs` and the like).
+fn owner_repo(path: &str) -> String {
+    let mut parts = path.trim_start_matches('/').split('/');
+    let owner = parts.next().unwrap_or_default();
+    let repo = parts.next().unwrap_or_default();
+    format!("{owner}/{}", repo.strip_suffix(".git").unwrap_or(repo))
 }
 
 fn handle(
@@ -343,4 +370,10 @@ fn handle(
 fn base64_decodes() {
     assert_eq!(b64decode("YWxpY2U6cHc=").unwrap(), b"alice:pw");
     assert_eq!(b64decode("YQ==").unwrap(), b"a");
+}
+
+#[test]
+fn owner_repo_of_request_paths() {
+    assert_eq!(owner_repo("/alice/hello.git/info/refs"), "alice/hello");
+    assert_eq!(owner_repo("/alice/hello/git-upload-pack"), "alice/hello");
 }
