@@ -50,13 +50,14 @@ pub fn sign_jwt(
             })?;
             key.sign(input.as_bytes())
         }
-        // TRANSIT: signing through OpenBao lands with openbao::transit (same session).
-        AppKey::Transit { .. } => {
-            let _ = (store, config);
-            return Err(Error::Key {
-                app: app.id,
-                source: super::key::BadKey("is in OpenBao, which this build cannot ask to sign"),
-            });
+        // The key never leaves OpenBao: its transit engine signs (RS256 is PKCS#1 v1.5, SHA-256).
+        AppKey::Transit { mount, name } => {
+            crate::openbao::transit::sign(store, config, mount, name, input.as_bytes()).map_err(
+                |source| Error::Sign {
+                    app: app.id,
+                    source,
+                },
+            )?
         }
     };
     Ok(jwt::assemble(&input, &signature))

@@ -119,18 +119,20 @@ impl Env {
 }
 
 pub fn run(cmd: &mut Command, stdin: &[u8]) -> Output {
+    spawn(cmd, stdin).wait_with_output().expect("wait")
+}
+
+/// `cmd` started with `stdin` written and closed, its output piped: for processes run at once.
+pub fn spawn(cmd: &mut Command, stdin: &[u8]) -> std::process::Child {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    {
-        let mut input = child.stdin.take().unwrap();
-        // The helper may reject a request before reading it all.
-        let _ = input.write_all(stdin);
-    }
-    child.wait_with_output().expect("wait")
+    // The helper may reject a request before reading it all.
+    let _ = child.stdin.take().unwrap().write_all(stdin);
+    child
 }
 
 pub fn fields(stdout: &[u8]) -> BTreeMap<String, String> {

@@ -58,6 +58,14 @@ impl GitHubAppServer {
         assert_eq!(reply.status, 201, "add_app: {:?}", reply.json());
     }
 
+    /// The App's key replaced in its settings: only JWTs signed with `public_pem`'s key pass.
+    pub fn replace_key(&self, id: u64, public_pem: &str) {
+        let body =
+            json!({"id": id, "slug": "-", "public_key_pem": public_pem, "replace_key": true});
+        let reply = self.hook("POST", "/_test/apps", &body);
+        assert_eq!(reply.status, 200, "replace_key: {:?}", reply.json());
+    }
+
     /// Installs App `app_id` on the user `account`, for the named repositories or (`None`) all
     /// of the account's, with `permissions` (`{"contents": "write", ...}`) as its ceiling.
     pub fn install(

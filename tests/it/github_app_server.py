@@ -245,6 +245,10 @@ def test_add_app():
     if body.get("permissions") is not None and not levels_ok(body["permissions"]):
         return bad_request("permissions must map names to read, write or admin")
     with LOCK:
+        if aid in APPS and body.get("replace_key"):
+            # A new key made in the App's settings, the old one deleted.
+            APPS[aid]["public_key"] = key
+            return error(200, {"id": aid})
         if aid in APPS:
             return error(409, {"message": "that App exists already"})
         APPS[aid] = {

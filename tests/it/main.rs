@@ -12,6 +12,7 @@ mod crash;
 mod e2e;
 mod errors;
 mod faults;
+mod github_app;
 mod github_app_fidelity;
 mod github_app_harness;
 mod github_app_rules;

@@ -6,7 +6,7 @@
 mod auth;
 mod transit;
 
-use std::process::{Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
 use crate::common::*;
@@ -39,21 +39,7 @@ pub(crate) fn spawn_get(env: &Env, bao_token: Option<&str>) -> std::process::Chi
     if let Some(t) = bao_token {
         cmd.env("BAO_TOKEN", t);
     }
-    let mut child = cmd
-        .arg("get")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(HOST_REQUEST.as_bytes())
-        .unwrap();
-    child
+    spawn(cmd.arg("get"), HOST_REQUEST.as_bytes())
 }
 
 fn get(env: &Env, bao_token: Option<&str>) -> Output {
