@@ -68,6 +68,10 @@ pub struct UpdateArgs {
     /// No longer prefer this credential.
     #[arg(long, conflicts_with = "default")]
     pub no_default: bool,
+    /// A GitHub App's permissions for the tokens it mints from now on, e.g.
+    /// contents=write,pull_requests=read ("": all the installation has).
+    #[arg(long, value_name = "NAME=LEVEL,...")]
+    pub permissions: Option<String>,
 }
 
 pub fn add(ctx: &Context, add: AddArgs) -> Result<(), Error> {
@@ -226,10 +230,22 @@ fn edit(
 pub fn update(ctx: &Context, update: UpdateArgs) -> Result<(), Error> {
     let config = ctx.config()?;
     let (selector, no_default, args) = (update.id, update.no_default, update.account);
+    let permissions = update
+        .permissions
+        .as_deref()
+        .map(crate::provider::app::App::parse_permissions)
+        .transpose()
+        .map_err(|e| usage("permissions", e))?;
     let scope = args.repo.as_deref().map(clean_scope).transpose()?;
     let expires = args.expires.as_deref().map(expiry).transpose()?;
     let id = selector::find(ctx, &selector)?.id;
     edit(ctx, &config, &id, "updated", |c, all| {
+        if permissions.is_some() && !c.is_app() {
+            return Err(usage(
+                "permissions",
+                "only a GitHub App's minted tokens have permissions to set",
+            ));
+        }
         if c.is_generic() {
             if args.username.is_some()
                 || args.email.is_some()
@@ -250,6 +266,9 @@ pub fn update(ctx: &Context, update: UpdateArgs) -> Result<(), Error> {
             }
             if let Some(scope) = &scope {
                 c.scope = scope.clone();
+            }
+            if let (Some(app), Some(permissions)) = (&mut c.app, &permissions) {
+                app.permissions = permissions.clone();
             }
         } else {
             let instance = instance_of(&config, c)?;

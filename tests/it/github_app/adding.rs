@@ -184,3 +184,42 @@ fn verify_asks_github_for_the_app_and_rotate_replaces_its_key() {
     let out = s.env.helper(&["verify", &id], b"");
     assert_ok(&out, "verify after rotate");
 }
+
+#[test]
+fn update_changes_the_permissions_asked_and_keeps_the_app() {
+    let s = Setup::new();
+    let id = s.added(&["--permissions", "contents=write"]);
+    s.token_for("acme/widgets.git");
+    s.env.vouch(
+        &[
+            "update",
+            &id,
+            "--permissions",
+            "contents=read",
+            "--label",
+            "bot",
+        ],
+        "",
+    );
+    let c = &s.env.list_json()["credentials"][0];
+    assert_eq!(c["account"], SLUG, "{c}");
+    assert_eq!(c["label"], "bot");
+    assert_eq!(c["app"]["permissions"], json!({"contents": "read"}));
+    // The token minted for the old permissions is not answered for the new ones.
+    s.token_for("acme/widgets.git");
+    let mints = s.server.mints();
+    assert_eq!(mints.len(), 2, "{mints:?}");
+    assert_eq!(mints[1]["permissions"], json!({"contents": "read"}));
+    let err = assert_fails(&s.env.helper(&["update", &id, "--username", "bob"], b""), 2);
+    assert!(err.contains("GitHub App"), "{err}");
+    let pat = s.env.add(
+        &["ghe", "--username", "alice"],
+        "ghp_0123456789abcdefghijklmnopqrstuvwxyz",
+    );
+    let err = assert_fails(
+        &s.env
+            .helper(&["update", &pat, "--permissions", "contents=read"], b""),
+        2,
+    );
+    assert!(err.contains("only a GitHub App"), "{err}");
+}
