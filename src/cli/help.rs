@@ -48,11 +48,12 @@ pub const GROUPS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// One example per command, shown at the end of its help.
+/// One example per command (two for `add`: a token, a GitHub App), shown at the end of its help.
 pub const EXAMPLES: &[(&str, &str)] = &[
     (
         "add",
-        "printf '%s\\n' \"$TOKEN\" | git credential-vouch add github --username alice",
+        "printf '%s\\n' \"$TOKEN\" | git credential-vouch add github --username alice\n\
+         git credential-vouch add github --app-id 123456 --private-key-stdin < my-bot.pem",
     ),
     ("list", "git credential-vouch list --json"),
     ("show", "git credential-vouch show alice@github"),
@@ -171,6 +172,9 @@ pub fn command() -> clap::Command {
     for name in names {
         cmd = cmd.mut_subcommand(&name, |sub| {
             match EXAMPLES.iter().find(|(n, _)| *n == name) {
+                Some((_, example)) if example.contains('\n') => {
+                    sub.after_help(format!("Examples:\n  {}\n", example.replace('\n', "\n  ")))
+                }
                 Some((_, example)) => sub.after_help(format!("Example:\n  {example}\n")),
                 None => sub,
             }

@@ -30,11 +30,17 @@ fn the_top_level_help_groups_the_commands_and_hides_the_hidden_ones() {
         help.contains("man git-credential-vouch") && !help.contains("README"),
         "{help}"
     );
-    // Every command's help ends with an example and repeats no --config.
+    // Every command's help ends with an example (`add`: a token and a GitHub App) and repeats
+    // no --config.
     for command in ["add", "list", "resolve", "forget", "verify", "configure"] {
         let text = env.vouch(&[command, "--help"], "");
+        let heading = if command == "add" {
+            "Examples:\n  "
+        } else {
+            "Example:\n  "
+        };
         let example = text
-            .split("Example:\n  ")
+            .split(heading)
             .nth(1)
             .unwrap_or_else(|| panic!("{command}: {text}"));
         assert!(

@@ -212,6 +212,13 @@ fn update_changes_the_permissions_asked_and_keeps_the_app() {
     assert_eq!(mints[1]["permissions"], json!({"contents": "read"}));
     let err = assert_fails(&s.env.helper(&["update", &id, "--username", "bob"], b""), 2);
     assert!(err.contains("GitHub App"), "{err}");
+    // An App holds no token to revoke: said, and the App stays.
+    let err = assert_fails(&s.env.helper(&["remove", &id, "--revoke"], b""), 2);
+    assert!(err.contains("a GitHub App holds no token"), "{err}");
+    assert_eq!(
+        s.env.list_json()["credentials"].as_array().unwrap().len(),
+        1
+    );
     let pat = s.env.add(
         &["ghe", "--username", "alice"],
         "ghp_0123456789abcdefghijklmnopqrstuvwxyz",
