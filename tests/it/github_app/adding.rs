@@ -230,3 +230,27 @@ fn update_changes_the_permissions_asked_and_keeps_the_app() {
     );
     assert!(err.contains("only a GitHub App"), "{err}");
 }
+
+#[test]
+fn add_makes_git_send_the_path_and_git_fills_from_the_app() {
+    let s = Setup::new();
+    s.env.vouch(&["configure"], "");
+    let out = s.add_app(&[], &app_key().pkcs1_pem);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("credential.https://{HOST}.useHttpPath")),
+        "{}",
+        stderr(&out)
+    );
+    // git itself (configured by `configure`, nothing passed on its command line) now sends the
+    // path, and the App answers for that repository.
+    let out = run(
+        s.env.command("git").args(["credential", "fill"]),
+        format!("url=https://{HOST}/acme/widgets.git\n\n").as_bytes(),
+    );
+    assert_ok(&out, "git credential fill");
+    let answer = fields(&out.stdout);
+    assert_eq!(answer["path"], "acme/widgets.git");
+    assert_eq!(answer["username"], "x-access-token");
+    assert!(s.server.token_ok(&answer["password"], "acme/widgets"));
+}
