@@ -245,7 +245,7 @@ impl Exit for github_app::Error {
             E::Api { source, .. } => source.exit_code(),
             E::NotInstalled { .. } => exit::PROVIDER,
             E::Key { .. } | E::Repository { .. } | E::NoApi { .. } => exit::USAGE,
-            E::NewerCache { .. } | E::Cache { .. } => exit::RUNTIME,
+            E::JustFailed { .. } | E::NewerCache { .. } | E::Cache { .. } => exit::RUNTIME,
         }
     }
 }

@@ -78,6 +78,11 @@ pub fn add(ctx: &Context, add: AddArgs) -> Result<(), Error> {
     let config = ctx.config()?;
     let (instance, host) = find_instance(&config, &add.provider)?;
     let args = add.account;
+    if let Some(label) = &args.label
+        && label.chars().any(char::is_control)
+    {
+        return Err(usage("label", "must not contain control characters"));
+    }
     if add.app.app_id.is_some() {
         let refused = [
             ("username", args.username.is_some()),
@@ -99,11 +104,6 @@ pub fn add(ctx: &Context, add: AddArgs) -> Result<(), Error> {
     }
     let scope = args.repo.as_deref().map(clean_scope).transpose()?.flatten();
     let expires = args.expires.as_deref().map(expiry).transpose()?.flatten();
-    if let Some(label) = &args.label
-        && label.chars().any(char::is_control)
-    {
-        return Err(usage("label", "must not contain control characters"));
-    }
     let mut names = Names {
         username: args.username,
         email: args.email,
@@ -258,10 +258,14 @@ pub fn update(ctx: &Context, update: UpdateArgs) -> Result<(), Error> {
                 ));
             }
         } else if c.is_app() {
-            if args.username.is_some() || args.email.is_some() || args.token_kind.is_some() {
+            if args.username.is_some()
+                || args.email.is_some()
+                || args.token_kind.is_some()
+                || args.expires.is_some()
+            {
                 return Err(usage(
                     "id",
-                    "a GitHub App has no username, email or token kind to change (its tokens send x-access-token)",
+                    "a GitHub App has no username, email, token kind or expiry to change (its tokens send x-access-token and carry their own expiry)",
                 ));
             }
             if let Some(scope) = &scope {
@@ -359,6 +363,9 @@ pub fn remove(ctx: &Context, selector: &str) -> Result<(), Error> {
     })?;
     if removed != Some(true) {
         return Err(not_found(&c.id));
+    }
+    if c.is_app() {
+        crate::github_app::forget_app(&ctx.store, &c.id)?;
     }
     say(format!("removed {}, ID {}", describe(&c), c.id));
     Ok(())

@@ -62,7 +62,8 @@ fn read_pem() -> Result<Secret, Error> {
             "pipe the key file in, e.g. `git credential-vouch add github --app-id ID --private-key-stdin < app.private-key.pem`",
         ));
     }
-    let mut bytes = Zeroizing::new(Vec::new());
+    // Sized up front: a buffer that grows would leave copies of the key behind.
+    let mut bytes = Zeroizing::new(Vec::with_capacity(MAX_PEM as usize + 1));
     std::io::stdin()
         .lock()
         .take(MAX_PEM + 1)

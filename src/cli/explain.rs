@@ -170,7 +170,7 @@ pub fn resolve(ctx: &Context, url: &str, as_json: bool) -> Result<(), Error> {
                 "why": why,
                 "mint": credential.is_app().then(|| {
                     let instance = lookup.find(&credential.provider).expect("resolved").instance;
-                    let repository = resolution.repository.as_deref();
+                    let repository = path.as_deref();
                     super::explain_app::report(ctx, &config, instance, credential, &parsed.host, repository)
                 }),
             })),

@@ -10,15 +10,16 @@ use crate::github_app::AppAt;
 use crate::provider::Instance;
 use crate::term::escape;
 
-/// The `mint` part of `resolve`'s answer for App credential `c` at `host`.
+/// The `mint` part of `resolve`'s answer for App credential `c` at `host`, for git's `path`.
 pub fn report(
     ctx: &Context,
     config: &Config,
     instance: &Instance,
     c: &Credential,
     host: &str,
-    repository: Option<&str>,
+    path: Option<&str>,
 ) -> Value {
+    let repository = path.and_then(crate::provider_api::github_app::repository_of_path);
     let app = c.app.as_ref().expect("an App credential");
     let mut report = json!({
         "app_id": app.id,
@@ -30,9 +31,12 @@ pub fn report(
         "error": null,
     });
     let Some(repository) = repository else {
-        report["error"] = json!(format!(
-            "git sends no path here, and an App mints per repository: set credential.https://{host}.useHttpPath true (`git credential-vouch configure` does)"
-        ));
+        report["error"] = json!(match path {
+            None => format!(
+                "git sends no path here, and an App mints per repository: set credential.https://{host}.useHttpPath true (`git credential-vouch configure` does)"
+            ),
+            Some(_) => "the path is not OWNER/REPO".to_owned(),
+        });
         return report;
     };
     let at = AppAt {
@@ -40,7 +44,7 @@ pub fn report(
         credential: c,
         host,
     };
-    match crate::github_app::inspect::installation_for(&ctx.store, config, &at, repository) {
+    match crate::github_app::inspect::installation_for(&ctx.store, config, &at, &repository) {
         Ok(Some(i)) => report["installation"] = json!({ "id": i.id, "account": i.account }),
         Ok(None) => {
             report["error"] = json!(format!(

@@ -17,7 +17,7 @@ pub fn tie_checks(config: &Config, entries: &[Credential]) -> Vec<Check> {
     for c in entries.iter().filter(|c| {
         !c.is_generic()
             && !c.is_client_secret()
-            && c.password.is_some()
+            && (c.password.is_some() || c.is_app())
             && !c.is_expired(now)
             && config.instance(&c.provider).is_some()
     }) {

@@ -33,10 +33,23 @@ pub struct Entry {
     pub installation: u64,
 }
 
+/// A mint that failed: the processes that waited on the lock meanwhile answer this instead of
+/// asking GitHub once more each.
+#[derive(Serialize, Deserialize, Clone)]
+pub struct Failed {
+    /// Unix milliseconds.
+    pub at: i64,
+    /// The error, as one line (it never holds a secret).
+    pub why: String,
+}
+
 #[derive(Serialize, Deserialize, Default)]
 pub struct Contents {
     #[serde(default)]
     pub tokens: BTreeMap<String, Entry>,
+    /// Per entry name, the last mint that failed (kept ten minutes).
+    #[serde(default)]
+    pub failures: BTreeMap<String, Failed>,
 }
 
 impl Drop for Entry {
@@ -113,7 +126,12 @@ impl Cache {
         lock: &Lock,
     ) -> Result<(), Error> {
         contents.tokens.retain(|_, e| e.expires_at > now);
-        let plain = Zeroizing::new(serde_json::to_vec(&*contents).expect("serializable"));
+        contents.failures.retain(|_, f| f.at > (now - 600) * 1000);
+        // Sized up front (a token is at most 1 KiB), so that growing leaves no copy behind.
+        let mut plain = Zeroizing::new(Vec::with_capacity(
+            4096 + 2048 * (contents.tokens.len() + contents.failures.len()),
+        ));
+        serde_json::to_writer(&mut *plain, &*contents).expect("serializable");
         let bytes = SEALED.seal(key, &plain);
         durable::write_atomic(&self.path, &bytes, TEMP_PREFIX, lock)
             .map_err(self.io("writing", &self.path))

@@ -3,7 +3,7 @@
 //! signs a JWT, finds the installation and mints, and the others waiting on the lock answer its
 //! token. `erase` of a minted token drops it from the cache, never the App.
 
-use super::cache::{Cache, Contents, Entry};
+use super::cache::{Cache, Contents, Entry, Failed};
 use super::{AppAt, Error};
 use crate::config::Config;
 use crate::credential::{Credential, unix_now};
@@ -73,16 +73,67 @@ pub fn token(
         }
     };
     let cache = Cache::new(store.paths());
+    let started = millis();
     if let Some(minted) = fresh(&cache.read(key)?, &name, unix_now()) {
         return Ok(minted);
     }
     let lock = cache.lock()?;
-    // Another process may have minted while this one waited for the lock.
+    // Another process may have minted while this one waited for the lock, or failed: then
+    // its answer is this one's too, rather than one more wait on a GitHub that does not answer.
     let mut contents = cache.read(key)?;
     let now = unix_now();
     if let Some(minted) = fresh(&contents, &name, now) {
         return Ok(minted);
     }
+    if let Some(failed) = contents.failures.get(&name).filter(|f| f.at >= started) {
+        return Err(Error::JustFailed {
+            app: app.id,
+            why: failed.why.clone(),
+        });
+    }
+    let minted = match ask(store, config, at, repository, repo, now) {
+        Ok(minted) => minted,
+        Err(e) => {
+            let why = crate::term::one_line(&e);
+            contents.failures.insert(name, Failed { at: millis(), why });
+            cache.write(key, &mut contents, now, &lock)?;
+            return Err(e);
+        }
+    };
+    contents.failures.remove(&name);
+    contents.tokens.insert(
+        name,
+        Entry {
+            token: minted.token.expose().to_owned(),
+            expires_at: minted.expires_at,
+            installation: minted.installation,
+        },
+    );
+    cache.write(key, &mut contents, now, &lock)?;
+    Ok(Minted {
+        token: minted.token,
+        expires_at: minted.expires_at,
+        cached: false,
+    })
+}
+
+/// Unix milliseconds: a failure and a `get` that began in the same second are told apart.
+fn millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// A new token from GitHub: a JWT, the repository's installation, the mint narrowed to `repo`.
+fn ask(
+    store: &Store,
+    config: &Config,
+    at: &AppAt<'_>,
+    repository: &str,
+    repo: &str,
+    now: i64,
+) -> Result<github_app::Minted, Error> {
+    let app = at.app();
     let at_github = |source| Error::Api {
         app: app.id,
         source,
@@ -95,7 +146,7 @@ pub fn token(
             app: app.id,
             repository: repository.to_owned(),
         })?;
-    let minted = github_app::mint(
+    github_app::mint(
         &api,
         &client,
         &jwt,
@@ -104,26 +155,24 @@ pub fn token(
         &app.permissions,
         now,
     )
-    .map_err(at_github)?;
-    contents.tokens.insert(
-        name,
-        Entry {
-            token: minted.token.expose().to_owned(),
-            expires_at: minted.expires_at,
-            installation: installation.id,
-        },
-    );
-    cache.write(key, &mut contents, now, &lock)?;
-    Ok(Minted {
-        token: minted.token,
-        expires_at: minted.expires_at,
-        cached: false,
-    })
+    .map_err(at_github)
 }
 
 /// git rejected `token`: drop it from the cache so the next `get` mints a new one. The App
-/// credential is never touched. Nothing to do without a cache (no token was ever minted).
+/// credential is never touched.
 pub fn forget(store: &Store, token: &Secret) -> Result<(), Error> {
+    drop_where(store, |_, e| e.token == token.expose())
+}
+
+/// App credential `id` was removed: its tokens are not answered again (those git already holds
+/// live until they expire, at most an hour).
+pub fn forget_app(store: &Store, id: &str) -> Result<(), Error> {
+    let prefix = format!("{id}|");
+    drop_where(store, |name, _| name.starts_with(&prefix))
+}
+
+/// Drop the cached tokens `gone` selects. Nothing to do without a cache (nothing was minted).
+fn drop_where(store: &Store, gone: impl Fn(&str, &Entry) -> bool) -> Result<(), Error> {
     let cache = Cache::new(store.paths());
     if !cache.exists() {
         return Ok(());
@@ -134,7 +183,7 @@ pub fn forget(store: &Store, token: &Secret) -> Result<(), Error> {
     let lock = cache.lock()?;
     let mut contents = cache.read(&key)?;
     let before = contents.tokens.len();
-    contents.tokens.retain(|_, e| e.token != token.expose());
+    contents.tokens.retain(|name, e| !gone(name, e));
     if contents.tokens.len() != before {
         cache.write(&key, &mut contents, unix_now(), &lock)?;
     }

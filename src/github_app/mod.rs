@@ -23,7 +23,7 @@ pub mod session;
 
 use std::path::PathBuf;
 
-pub use mint::{Minted, forget, token};
+pub use mint::{Minted, forget, forget_app, token};
 
 use crate::credential::Credential;
 use crate::provider::Instance;
@@ -68,6 +68,9 @@ pub enum Error {
         "GitHub App {app} is not installed on {repository} (or cannot see it): install the App there, or give this repository another account"
     )]
     NotInstalled { app: u64, repository: String },
+    /// Another `get` tried to mint this token while this one waited, and failed so.
+    #[error("{why} (another git process tried just now)")]
+    JustFailed { app: u64, why: String },
     /// Tokens are minted per repository, and the path is not one.
     #[error("GitHub App {app}: `{repository}` is not OWNER/REPO")]
     Repository { app: u64, repository: String },

@@ -90,7 +90,9 @@ pub fn file(
     // The account this token replaces: named exactly by the username git used (never through a
     // fixed name like x-access-token, which many accounts share), and only if that is one.
     let same_account = |c: &Credential| {
-        c.provider == m.instance.name
+        // A GitHub App's secret is its private key: no token git stores replaces it.
+        !c.is_app()
+            && c.provider == m.instance.name
             && c.host == host
             && c.scope == scope
             && [&c.username, &c.account, &c.email]
@@ -243,4 +245,40 @@ pub fn storable(request: &Request) -> Result<Option<Credential>, Error> {
         }),
         _ => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::app::{App, AppKey};
+    use crate::secret::Secret;
+
+    #[test]
+    fn a_token_git_stores_under_an_apps_name_never_replaces_its_key() {
+        let config = Config::builtin();
+        let app = Credential {
+            id: "app1".into(),
+            provider: "github".into(),
+            account: Some("bot".into()),
+            token_kind: Some(TokenKind::GitHubApp),
+            password: Some(Secret::new("-----BEGIN RSA PRIVATE KEY-----".into())),
+            // Passed over by resolution (as no App can be through the CLI): the path where
+            // the stored token looks for the account it replaces.
+            password_expiry_utc: Some(1),
+            app: Some(App {
+                id: 7,
+                permissions: Default::default(),
+                key: AppKey::Stored,
+            }),
+            ..Default::default()
+        };
+        let request = crate::protocol::parse_request(
+            b"protocol=https\nhost=github.com\nusername=bot\npassword=ghp_0123456789abcdefghijklmnopqrstuvwxyz\n\n",
+        )
+        .unwrap();
+        let new = storable(&request).unwrap().unwrap();
+        let mut entries = vec![app.clone()];
+        file(&mut entries, &config, &request, new, 100);
+        assert!(entries.contains(&app), "{entries:?}");
+    }
 }

@@ -7,27 +7,36 @@ use crate::config::Config;
 use crate::github_app::AppAt;
 use crate::keysource::DataKey;
 use crate::protocol::{Answer, Request};
+use crate::provider_api::github_app::repository_of_path;
 use crate::store::Store;
 
-/// Answer the App credential `at` chose; `data_key` is the store's, already unwrapped.
+/// Answer the App credential `at` chose for git's `path`; `data_key` is the store's, already
+/// unwrapped.
 pub fn answer(
     store: &Store,
     config: &Config,
     request: &Request,
     at: &AppAt<'_>,
-    repository: Option<&str>,
+    path: Option<&str>,
     data_key: Option<&DataKey>,
     out: &mut impl std::io::Write,
 ) -> Result<(), Error> {
     let id = at.app().id;
-    let host = at.host;
-    let Some(repository) = repository else {
+    let host = crate::term::escape(at.host);
+    let Some(path) = path else {
         eprintln!(
             "git-credential-vouch: {host}: GitHub App {id} mints tokens per repository and git sent no path: run `git config --global credential.https://{host}.useHttpPath true` (`git credential-vouch configure` sets it)"
         );
         return Ok(());
     };
-    let minted = match crate::github_app::token(store, config, at, repository, data_key) {
+    let Some(repository) = repository_of_path(path) else {
+        eprintln!(
+            "git-credential-vouch: {host}: GitHub App {id} mints tokens for OWNER/REPO, and `{}` is no such path",
+            crate::term::escape(&path.chars().take(200).collect::<String>())
+        );
+        return Ok(());
+    };
+    let minted = match crate::github_app::token(store, config, at, &repository, data_key) {
         Ok(minted) => minted,
         Err(crate::github_app::Error::Store(e)) => return Err(e.into()),
         // GitHub, OpenBao or the key said no: git asks the next helper, or the person.

@@ -77,7 +77,8 @@ pub fn get(
         };
         match outcome {
             Outcome::Answer { credential, .. } if credential.is_app() => {
-                let repository = resolution.repository.as_deref();
+                // The whole path, not the instance's reading of it (a path prefix is an owner).
+                let path = request.path.as_deref();
                 let at = crate::github_app::AppAt {
                     instance: lookup
                         .find(&credential.provider)
@@ -87,7 +88,7 @@ pub fn get(
                     host: &request.host,
                 };
                 let key = data_key.as_ref();
-                return minting::answer(store, config, request, &at, repository, key, out);
+                return minting::answer(store, config, request, &at, path, key, out);
             }
             Outcome::Answer {
                 credential,

@@ -45,6 +45,8 @@ pub struct Minted {
     /// Unix seconds.
     pub expires_at: i64,
     pub permissions: BTreeMap<String, String>,
+    /// The installation that minted it (set by [`mint`]; 0 from [`parse_minted`] alone).
+    pub installation: u64,
 }
 
 #[derive(Deserialize)]
@@ -246,7 +248,9 @@ pub fn mint(
     if !answer.is_success() {
         return Err(refused(api, &answer, "minting an installation token"));
     }
-    parse_minted(&answer.body, now).ok_or_else(|| unusable(api, &answer))
+    let mut minted = parse_minted(&answer.body, now).ok_or_else(|| unusable(api, &answer))?;
+    minted.installation = installation;
+    Ok(minted)
 }
 
 /// A token answer: a token that fits in git's protocol and a header, expiring within a day.
@@ -265,7 +269,19 @@ pub fn parse_minted(body: &[u8], now: i64) -> Option<Minted> {
         token,
         expires_at,
         permissions: levels(raw.permissions),
+        installation: 0,
     })
+}
+
+/// The repository a GitHub URL path names: `OWNER/REPO` from `/OWNER/REPO.git/`, the wiki of
+/// a repository being the repository's (`REPO.wiki.git`). The whole path, whatever instance
+/// (path prefix included) serves it: on GitHub a path prefix is an owner. `None` unless the
+/// path is exactly two segments; [`split_repository`] checks the names.
+pub fn repository_of_path(path: &str) -> Option<String> {
+    let path = path.trim_matches('/');
+    let path = path.strip_suffix(".git").unwrap_or(path);
+    let path = path.strip_suffix(".wiki").unwrap_or(path);
+    split_repository(path).map(|(owner, repo)| format!("{owner}/{repo}"))
 }
 
 /// `OWNER/REPO` as GitHub names them (letters, digits, `-`, `_`, `.`), else `None`: only such
@@ -307,6 +323,20 @@ mod tests {
         }
         assert!(parse_minted(b"<html>", now).is_none());
         assert!(parse_minted(br#"{"token": 5}"#, now).is_none());
+    }
+
+    #[test]
+    fn the_whole_path_names_the_repository() {
+        for (path, repo) in [
+            ("acme/widgets.git", Some("acme/widgets")),
+            ("/acme/widgets/", Some("acme/widgets")),
+            ("acme/widgets.wiki.git", Some("acme/widgets")),
+            ("acme/evil/widgets.git", None),
+            ("widgets.git", None),
+            ("acme/../widgets", None),
+        ] {
+            assert_eq!(repository_of_path(path).as_deref(), repo, "{path}");
+        }
     }
 
     #[test]

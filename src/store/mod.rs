@@ -127,6 +127,9 @@ impl Store {
             self.paths.data_dir.join("openbao-cache.vouch"),
             self.paths.data_dir.join("openbao-cache.lock"),
             self.paths.data_dir.join("openbao-cache.vouch.damaged"),
+            // The tokens GitHub Apps minted, sealed the same way.
+            self.paths.data_dir.join("github-app-tokens.vouch"),
+            self.paths.data_dir.join("github-app-tokens.lock"),
             // A rotated token waiting to be filed, sealed the same way, and the locks of
             // rotations, refreshes and logins on demand.
             self.paths.data_dir.join("rotation-rescue.vouch"),

@@ -77,6 +77,10 @@ pub const FILES: &[(&str, &str)] = &[
         "What OpenBao answered, the AppRole secret ID and its client token, encrypted.",
     ),
     (
+        "$XDG_DATA_HOME/git-credential-vouch/github-app-tokens.vouch",
+        "The tokens GitHub Apps minted, per repository, encrypted, until they expire.",
+    ),
+    (
         "$XDG_DATA_HOME/git-credential-vouch/rotation-rescue.vouch",
         "A token a provider rotated that the store could not take yet, encrypted; the next verify, renew or rotate files it.",
     ),

@@ -46,16 +46,18 @@ pub fn check(store: &Store, config: &Config, c: &Credential) -> Outcome {
                     .collect(),
             );
         }
-        Err(Error::Api {
-            source:
-                provider_api::Error::Refused { status: 401, .. }
-                | provider_api::Error::Unauthorized { .. },
-            ..
-        }) => {
+        Err(
+            e @ Error::Api {
+                source:
+                    provider_api::Error::Refused { status: 401, .. }
+                    | provider_api::Error::Unauthorized { .. },
+                ..
+            },
+        ) => {
             out.status = Status::Revoked;
             out.reason = Some(format!(
-                "GitHub does not accept a JWT signed with App {}'s key: the key was deleted, or is another App's",
-                c.app.as_ref().map_or(0, |a| a.id)
+                "{}: GitHub does not accept a JWT signed with this key: it was deleted or is another App's (or this machine's clock is off by more than a minute)",
+                crate::term::one_line(&e)
             ));
         }
         Err(e @ (Error::Key { .. } | Error::NoApi { .. })) => {

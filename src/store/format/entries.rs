@@ -229,6 +229,14 @@ impl View<'_> {
         let provider = text(T_PROVIDER)?
             .filter(|p| !p.is_empty())
             .unwrap_or_else(|| GENERIC.to_owned());
+        let app = text(T_APP)?
+            .map(|t| App::decode(&t).map_err(FormatError::Damaged))
+            .transpose()?;
+        // The App record and its token kind come together: a secret of an App is its private
+        // key, which must never be answered as a token.
+        if app.is_some() != (token_kind == Some(TokenKind::GitHubApp)) {
+            return Err(FormatError::Damaged("a GitHub App without its record"));
+        }
         Ok(Credential {
             id: text(T_ID)?.unwrap_or_default(),
             provider,
@@ -261,9 +269,7 @@ impl View<'_> {
             chosen_for: text(T_CHOSEN_FOR)?
                 .map(|t| t.split('\n').map(str::to_owned).collect())
                 .unwrap_or_default(),
-            app: text(T_APP)?
-                .map(|t| App::decode(&t).map_err(FormatError::Damaged))
-                .transpose()?,
+            app,
         })
     }
 }

@@ -34,7 +34,7 @@ pub(super) fn sample() -> Vec<Credential> {
             username: Some(String::new()),
             account: Some("alice@corp.example".into()),
             email: Some("alice@corp.example".into()),
-            token_kind: Some(TokenKind::GitLabDeployToken),
+            token_kind: Some(TokenKind::GitHubApp),
             password: Some(Secret::new(String::new())),
             password_expiry_utc: Some(-5),
             oauth_refresh_token: Some(Secret::new("rt".into())),
@@ -159,5 +159,26 @@ proptest! {
     #[test]
     fn garbage_payload_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
         let _ = plain(&bytes).decode();
+    }
+}
+
+#[test]
+fn an_app_key_without_its_record_is_damage_never_a_token() {
+    let dk = DataKey::generate();
+    for (kind, app) in [
+        (Some(TokenKind::GitHubApp), None),
+        (Some(TokenKind::GitHubClassicPat), sample()[0].app.clone()),
+    ] {
+        let c = Credential {
+            provider: "github".into(),
+            token_kind: kind,
+            app,
+            password: Some(Secret::new("-----BEGIN RSA PRIVATE KEY-----".into())),
+            ..Default::default()
+        };
+        let file = seal(&header(), &dk, &[c]);
+        let (h, body) = parse_header(&file).unwrap();
+        let err = open(&h, &dk, body).unwrap().decode().unwrap_err();
+        assert!(format!("{err:?}").contains("GitHub App"), "{err:?}");
     }
 }
