@@ -17,7 +17,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{credentials_file, millis, quantile, thousands, token};
+use common::{credentials_file, thousands, token};
 
 const HELPER: &str = env!("CARGO_BIN_EXE_git-credential-vouch");
 const N: usize = 1000;
@@ -62,18 +62,7 @@ impl Drop for Agent {
 
 /// A command with a clean environment: PATH, and HOME and the XDG dirs under `root/side`.
 fn clean(program: &str, root: &Path, side: &str) -> Command {
-    let dir = root.join(side);
-    let mut cmd = Command::new(program);
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir.join("home"))
-        .env("XDG_CONFIG_HOME", dir.join("config"))
-        .env("XDG_DATA_HOME", dir.join("data"))
-        .env("XDG_STATE_HOME", dir.join("state"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .stderr(Stdio::inherit());
-    cmd
+    common::isolated(program, &root.join(side))
 }
 
 fn main() {
@@ -161,18 +150,10 @@ fn main() {
         "get on {} credentials (key-file store), {runs} interleaved runs each (wall time per process)",
         thousands(N)
     );
-    let mut medians = vec![];
-    for c in &mut contenders {
-        c.times.sort();
-        let (median, p90) = (quantile(&c.times, 0.5), quantile(&c.times, 0.9));
-        medians.push(median);
-        println!(
-            "  {:<56} median {:>9}   p90 {:>9}",
-            c.name,
-            millis(median),
-            millis(p90)
-        );
-    }
+    let medians: Vec<Duration> = contenders
+        .iter_mut()
+        .map(|c| common::median_and_p90(c.name, &mut c.times))
+        .collect();
     for (what, local, forwarded) in [
         ("git credential fill", medians[0], medians[1]),
         ("git-credential-vouch get", medians[2], medians[3]),

@@ -9,6 +9,23 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
+/// `program` with a clean environment: PATH, and HOME and the XDG dirs under `dir`, so that
+/// nothing of the user's (their store, config or git config) is read or written; stderr
+/// inherited, so a contender's complaint shows when its answer is checked.
+pub fn isolated(program: &str, dir: &Path) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir.join("home"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stderr(Stdio::inherit());
+    cmd
+}
+
 /// Rounds of interleaved runs: `VOUCH_BENCH_RUNS` (default 300) when timing (`--bench`), none
 /// when `cargo test --all-targets` runs the bench as a smoke test.
 pub fn interleaved_runs(timing: bool) -> usize {
@@ -179,6 +196,18 @@ pub fn credentials_file(path: &Path, lines: usize) {
 pub fn quantile(sorted: &[Duration], q: f64) -> Duration {
     let rank = (q * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Sort `times`, print `name`'s median and p90 on one line, and return the median.
+pub fn median_and_p90(name: &str, times: &mut [Duration]) -> Duration {
+    times.sort();
+    let (median, p90) = (quantile(times, 0.5), quantile(times, 0.9));
+    println!(
+        "  {name:<58} median {:>9}   p90 {:>9}",
+        millis(median),
+        millis(p90)
+    );
+    median
 }
 
 /// 100000 as "100,000".
