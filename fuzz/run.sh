@@ -10,7 +10,8 @@ seconds="${1:-20}"
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 cargo +nightly fuzz build
 for target in protocol_request store_v1 store_v2 config_toml \
-    oauth_token_answer oauth_device_answer oauth_callback provider_answers openbao_answers; do
+    oauth_token_answer oauth_device_answer oauth_callback provider_answers openbao_answers \
+    github_app_answers; do
   mkdir -p "corpus/$target"
   log="target/fuzz-$target.log"
   if ! cargo +nightly fuzz run "$target" "corpus/$target" "seeds/$target" -- \
