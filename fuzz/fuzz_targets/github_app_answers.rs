@@ -1,8 +1,8 @@
 //! GitHub's answers to an App (untrusted): `GET /app`, the installations, the installation of a
-//! repository and a minted token; and the App's own inputs that reach a URL or a body: the
-//! repository git's path names, the App's store record (its permissions and key location) and
-//! the PEM private key. Any bytes give a checked value or nothing, never a panic: a name kept is
-//! bounded and free of control characters, a minted token a short line of visible characters
+//! repository and a minted token; and the App's own inputs that reach a URL or a body: git's
+//! path and the repository it names, the App's store record (its permissions and key location)
+//! and the PEM private key. Any bytes give a checked value or nothing, never a panic: a name kept
+//! is bounded and free of control characters, a minted token a short line of visible characters
 //! that expires within a day of the clock (even a clock near its end), a repository only plain
 //! names, a record what its own text decodes to, and a key's error one of its fixed messages,
 //! quoting nothing of the key.
@@ -13,7 +13,7 @@ use vouch::github_app::key::PrivateKey;
 use vouch::provider::app::{App, AppKey};
 use vouch::provider_api::github_app::{
     Installation, parse_app, parse_installation, parse_installations, parse_minted,
-    split_repository,
+    repository_of_path, split_repository,
 };
 
 /// What `clean` keeps of a name: 200 characters, each escaped to at most 4 (`\x1b`).
@@ -71,6 +71,12 @@ fuzz_target!(|data: &[u8]| {
                     .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
             );
         }
+    }
+    // git's path: what it names must be a repository split_repository keeps, whole.
+    if let Some(repository) = repository_of_path(text) {
+        let (owner, repo) = split_repository(&repository).expect("a checked repository");
+        assert_eq!(format!("{owner}/{repo}"), repository);
+        assert!(text.contains(&repository));
     }
     if let Ok(app) = App::decode(text) {
         assert_eq!(App::decode(&app.encode()), Ok(app));
