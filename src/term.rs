@@ -1,5 +1,5 @@
-//! Text shown to a person: control characters escaped so a hostile host or username cannot
-//! hide itself behind terminal escape sequences.
+//! Text shown to a person: control and bidirectional formatting characters escaped so a hostile
+//! host or username cannot hide itself behind terminal escape sequences or reordered text.
 
 /// git's own reading of `GIT_TERMINAL_PROMPT` (a boolean, default true): whether a helper
 /// may ask the person at the terminal.
@@ -45,11 +45,18 @@ pub fn one_line(message: &dyn std::fmt::Display) -> String {
     escape(&message.to_string().replace('\n', " "))
 }
 
-/// Escape control characters (C0, DEL, C1) as `\xNN` / `\u{NNNN}`.
+/// Bidirectional formatting characters: not controls, but they reorder what a terminal shows
+/// (a name from a server could make `evil` read as `live`).
+fn is_bidi(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Escape control characters (C0, DEL, C1) and bidirectional formatting characters as `\xNN` /
+/// `\u{NNNN}`.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() {
+        if c.is_control() || is_bidi(c) {
             let n = c as u32;
             if n <= 0xff {
                 out.push_str(&format!("\\x{n:02x}"));
@@ -73,5 +80,8 @@ mod tests {
         assert_eq!(escape("tab\there"), "tab\\x09here");
         assert_eq!(escape("c1\u{9b}x"), "c1\\x9bx");
         assert_eq!(escape("plain.example.com"), "plain.example.com");
+        assert_eq!(escape("app\u{202e}evil"), "app\\u{202e}evil");
+        assert_eq!(escape("\u{2067}x\u{200f}"), "\\u{2067}x\\u{200f}");
+        assert_eq!(escape("café – ok"), "café – ok");
     }
 }
