@@ -5,6 +5,7 @@
 //! engine instead (a real `bao server -dev`).
 
 mod adding;
+mod agent;
 mod edges;
 mod minting;
 mod transit;

@@ -7,7 +7,7 @@
 mod behind;
 mod checks;
 mod forwarding;
-mod harness;
+pub(crate) mod harness;
 mod install;
 mod policy;
 
