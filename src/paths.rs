@@ -70,6 +70,29 @@ impl Paths {
     pub fn config_file(&self) -> PathBuf {
         self.config_dir.join("config.toml")
     }
+
+    /// The files beside the store that are sealed with keys derived from its data key, and
+    /// their locks: what `purge` removes with the store.
+    pub fn sealed_beside_store(&self) -> Vec<PathBuf> {
+        [
+            // The OpenBao cache (and one set aside as damaged).
+            "openbao-cache.vouch",
+            "openbao-cache.lock",
+            "openbao-cache.vouch.damaged",
+            // The tokens GitHub Apps minted.
+            "github-app-tokens.vouch",
+            "github-app-tokens.lock",
+            // A rotated token waiting to be filed, and the locks of rotations, refreshes and
+            // logins on demand.
+            "rotation-rescue.vouch",
+            "rotation.lock",
+            "oauth-refresh.lock",
+            "oauth-login.lock",
+        ]
+        .iter()
+        .map(|name| self.data_dir.join(name))
+        .collect()
+    }
 }
 
 /// This program's directory in an XDG base directory: the variable's value when it is an

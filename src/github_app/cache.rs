@@ -1,8 +1,9 @@
 //! Minted installation tokens, `github-app-tokens.vouch` in the data dir: per App credential,
 //! host, repository and permissions, the token and its expiry. Sealed like the OpenBao cache
 //! (see `crate::sealed`: a key derived from the store's data key, never plaintext), replaced
-//! atomically under `github-app-tokens.lock`, which is also what makes parallel `get`s mint
-//! once. Readers take no lock. A cache that does not open is an empty one: it holds nothing a
+//! atomically under `github-app-tokens.lock`; a mint holds its entry's own lock while it asks
+//! GitHub, which is what makes parallel `get`s for one repository mint once. Readers take no
+//! lock. A cache that does not open is an empty one: it holds nothing a
 //! new mint cannot replace.
 
 use std::collections::BTreeMap;
@@ -61,14 +62,34 @@ impl Drop for Entry {
 pub struct Cache {
     path: PathBuf,
     lock: PathBuf,
+    /// One lock file per entry ([`Cache::lock_entry`]).
+    locks: PathBuf,
 }
+
+/// Where the entries' locks are, beside the cache (`purge` removes it).
+pub const LOCKS_DIR: &str = "github-app-locks";
 
 impl Cache {
     pub fn new(paths: &Paths) -> Cache {
         Cache {
             path: paths.data_dir.join("github-app-tokens.vouch"),
             lock: paths.data_dir.join("github-app-tokens.lock"),
+            locks: paths.data_dir.join(LOCKS_DIR),
         }
+    }
+
+    /// The lock one mint of entry `name` holds while it asks GitHub, so that the `get`s for
+    /// that repository wait for its token while mints for other repositories go on (a GitHub
+    /// that does not answer costs each one timeout, not one after another). The file is named
+    /// by a hash of the entry, which stays the same for its life; the files stay (empty).
+    pub fn lock_entry(&self, name: &str) -> Result<Lock, Error> {
+        durable::ensure_private_dir(&self.locks).map_err(self.io("creating", &self.locks))?;
+        let digest = ring::digest::digest(&ring::digest::SHA256, name.as_bytes());
+        let file = self.locks.join(format!(
+            "{}.lock",
+            crate::keysource::hex(&digest.as_ref()[..16])
+        ));
+        durable::lock(&file).map_err(self.io("locking", &file))
     }
 
     pub fn exists(&self) -> bool {

@@ -1,7 +1,7 @@
 //! What `get` asks for a repository whose credential is a GitHub App: a cached token while it
-//! has more than five minutes left (no request at all); else, under the cache lock, one process
-//! signs a JWT, finds the installation and mints, and the others waiting on the lock answer its
-//! token. `erase` of a minted token drops it from the cache, never the App.
+//! has more than five minutes left (no request at all); else, under that entry's lock, one
+//! process signs a JWT, finds the installation and mints, and the others waiting on the lock
+//! answer its token (or its failure). `erase` of a minted token drops it from the cache, never the App.
 
 use super::cache::{Cache, Contents, Entry, Failed};
 use super::{AppAt, Error};
@@ -77,10 +77,10 @@ pub fn token(
     if let Some(minted) = fresh(&cache.read(key)?, &name, unix_now()) {
         return Ok(minted);
     }
-    let lock = cache.lock()?;
+    let held = cache.lock_entry(&name)?;
     // Another process may have minted while this one waited for the lock, or failed: then
     // its answer is this one's too, rather than one more wait on a GitHub that does not answer.
-    let mut contents = cache.read(key)?;
+    let contents = cache.read(key)?;
     let now = unix_now();
     if let Some(minted) = fresh(&contents, &name, now) {
         return Ok(minted);
@@ -91,7 +91,12 @@ pub fn token(
             why: failed.why.clone(),
         });
     }
-    let minted = match ask(store, config, at, repository, repo, now) {
+    drop(contents);
+    // The network with only this entry's lock held; the cache's own lock only to write.
+    let asked = ask(store, config, at, repository, repo, now);
+    let lock = cache.lock()?;
+    let mut contents = cache.read(key)?;
+    let minted = match asked {
         Ok(minted) => minted,
         Err(e) => {
             let why = crate::term::one_line(&e);
@@ -110,6 +115,7 @@ pub fn token(
         },
     );
     cache.write(key, &mut contents, now, &lock)?;
+    drop(held);
     Ok(Minted {
         token: minted.token,
         expires_at: minted.expires_at,

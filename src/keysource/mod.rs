@@ -13,6 +13,7 @@ pub mod passphrase;
 use std::path::PathBuf;
 
 pub use file::FileSource;
+pub(crate) use file::hex;
 pub use kek::{DataKey, KEY_LEN};
 pub use keyring::KeyringSource;
 pub use passphrase::PassphraseSource;

@@ -123,26 +123,19 @@ impl Store {
             self.paths.lock_file(),
             self.paths.key_file(),
             self.paths.key_lock_file(),
-            // The OpenBao cache, sealed with a key derived from this store's data key.
-            self.paths.data_dir.join("openbao-cache.vouch"),
-            self.paths.data_dir.join("openbao-cache.lock"),
-            self.paths.data_dir.join("openbao-cache.vouch.damaged"),
-            // The tokens GitHub Apps minted, sealed the same way.
-            self.paths.data_dir.join("github-app-tokens.vouch"),
-            self.paths.data_dir.join("github-app-tokens.lock"),
-            // A rotated token waiting to be filed, sealed the same way, and the locks of
-            // rotations, refreshes and logins on demand.
-            self.paths.data_dir.join("rotation-rescue.vouch"),
-            self.paths.data_dir.join("rotation.lock"),
-            self.paths.data_dir.join("oauth-refresh.lock"),
-            self.paths.data_dir.join("oauth-login.lock"),
         ]);
+        files.extend(self.paths.sealed_beside_store());
         for file in files {
             match std::fs::remove_file(&file) {
                 Ok(()) => done.push(format!("removed {}", file.display())),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(source) => return Err(Error::Io { path: file, source }),
             }
+        }
+        // The GitHub App tokens' entry locks: empty files named by a hash.
+        let locks = self.paths.data_dir.join("github-app-locks");
+        if std::fs::remove_dir_all(&locks).is_ok() {
+            done.push(format!("removed {}", locks.display()));
         }
         for dir in [&self.paths.data_dir, &self.paths.config_dir] {
             let _ = std::fs::remove_dir(dir);

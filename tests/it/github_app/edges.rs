@@ -95,6 +95,42 @@ fn purge_takes_the_minted_tokens_too_and_stderr_escapes_the_path() {
         .env
         .path("data/git-credential-vouch/github-app-tokens.vouch");
     assert!(cache.exists());
+    let locks = s.env.path("data/git-credential-vouch/github-app-locks");
+    assert!(locks.exists());
     s.env.vouch(&["purge", "--yes"], "");
     assert!(!cache.exists(), "the token cache outlived purge");
+    assert!(!locks.exists(), "the mint locks outlived purge");
+}
+
+#[test]
+fn a_slow_mint_for_one_repository_does_not_hold_up_another() {
+    let s = Setup::new();
+    s.added(&[]);
+    s.server.delay_next("access_tokens", 5.0);
+    let request = |repo: &str| format!("protocol=https\nhost={HOST}\npath=acme/{repo}.git\n\n");
+    let mut slow = spawn(
+        s.env.command(HELPER).arg("get"),
+        request("widgets").as_bytes(),
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while s.server.calls("access_tokens") == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first mint never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // While GitHub keeps the first mint waiting, another repository's mint goes through.
+    let quick = s.env.helper(&["get"], request("gadgets").as_bytes());
+    assert_ok(&quick, "the second repository's get");
+    assert!(
+        slow.try_wait().unwrap().is_none(),
+        "the second get waited for the first repository's mint"
+    );
+    let slow = slow.wait_with_output().unwrap();
+    assert_ok(&slow, "the first repository's get");
+    assert_ne!(
+        fields(&slow.stdout)["password"],
+        fields(&quick.stdout)["password"]
+    );
 }
