@@ -183,10 +183,7 @@ impl Exit for openbao::Error {
             E::Address(_) | E::LoginRefused(_) | E::Transit { .. } => exit::USAGE,
             E::Store(e) => e.exit_code(),
             E::Http(e) => e.exit_code(),
-            E::NewerCache { .. }
-            | E::Cache { .. }
-            | E::SetAside { .. }
-            | E::LoginUnreachable(_) => exit::RUNTIME,
+            E::Cache(_) | E::SetAside { .. } | E::LoginUnreachable(_) => exit::RUNTIME,
         }
     }
 }
@@ -245,7 +242,7 @@ impl Exit for github_app::Error {
             E::Api { source, .. } => source.exit_code(),
             E::NotInstalled { .. } => exit::PROVIDER,
             E::Key { .. } | E::Repository { .. } | E::NoApi { .. } => exit::USAGE,
-            E::JustFailed { .. } | E::NewerCache { .. } | E::Cache { .. } => exit::RUNTIME,
+            E::JustFailed { .. } | E::File(_) => exit::RUNTIME,
         }
     }
 }

@@ -1,13 +1,19 @@
 //! Small files sealed under a key derived from the store's data key: exactly as safe as the
 //! store, never plaintext. Layout: magic (8) | version (u16 BE) | nonce (12) | AES-256-GCM
 //! ciphertext and tag, with magic and version as the authenticated data. Used by the OpenBao
-//! cache and the rotation rescue file; each names its own magic and HKDF salt, so no file can
-//! be opened as another.
+//! cache, the GitHub App tokens' cache and the rotation rescue file; each names its own magic
+//! and HKDF salt, so no file can be opened as another. [`File`] is such a file holding JSON,
+//! replaced atomically under a lock file of its own.
+
+use std::path::{Path, PathBuf};
 
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use ring::hkdf::{HKDF_SHA256, Salt};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
+use crate::durable::{self, Lock};
 use crate::keysource::DataKey;
 
 /// What tells one kind of sealed file from another.
@@ -88,5 +94,116 @@ impl Kind {
             .len();
         sealed.truncate(len);
         Some(sealed)
+    }
+}
+
+/// A sealed [`File`] that could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("{} has a newer format version than this build reads: upgrade git-credential-vouch", path.display())]
+    Newer { path: PathBuf },
+    /// `doing` is what was being done to `path`.
+    #[error("{doing} {}: {source}", path.display())]
+    Io {
+        doing: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl FileError {
+    /// The error of `doing` to `path`, for `map_err`.
+    pub fn io(doing: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> FileError {
+        let path = path.to_owned();
+        move |source| FileError::Io {
+            doing,
+            path,
+            source,
+        }
+    }
+}
+
+/// A sealed file of JSON in the data dir: readers take no lock (it is only ever replaced by
+/// rename); writers take the lock file beside it around read-change-write.
+pub struct File {
+    kind: &'static Kind,
+    path: PathBuf,
+    lock: PathBuf,
+    temp_prefix: &'static str,
+}
+
+impl File {
+    /// `name` in `dir`, locked with `lock_name`; temp files while writing start `temp_prefix`.
+    pub fn new(
+        kind: &'static Kind,
+        dir: &Path,
+        name: &str,
+        lock_name: &str,
+        temp_prefix: &'static str,
+    ) -> File {
+        File {
+            kind,
+            path: dir.join(name),
+            lock: dir.join(lock_name),
+            temp_prefix,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The file's bytes; `None` when there is none. One of a newer version is an error.
+    pub fn bytes(&self) -> Result<Option<Vec<u8>>, FileError> {
+        let bytes =
+            durable::read_if_exists(&self.path).map_err(FileError::io("reading", &self.path))?;
+        if let Some(bytes) = &bytes
+            && self
+                .kind
+                .version_of(bytes)
+                .is_some_and(|v| v > self.kind.version)
+        {
+            return Err(FileError::Newer {
+                path: self.path.clone(),
+            });
+        }
+        Ok(bytes)
+    }
+
+    /// `bytes` opened and parsed; `None` when damaged or sealed under another data key.
+    pub fn open<T: DeserializeOwned>(&self, key: &DataKey, bytes: &[u8]) -> Option<T> {
+        serde_json::from_slice(&self.kind.open(key, bytes)?).ok()
+    }
+
+    /// The contents; `T::default()` when there is no file or it does not open.
+    pub fn read<T: DeserializeOwned + Default>(&self, key: &DataKey) -> Result<T, FileError> {
+        Ok(self
+            .bytes()?
+            .and_then(|bytes| self.open(key, &bytes))
+            .unwrap_or_default())
+    }
+
+    /// The lock every writer takes (its directory made private first).
+    pub fn lock(&self) -> Result<Lock, FileError> {
+        if let Some(dir) = self.path.parent() {
+            durable::ensure_private_dir(dir).map_err(FileError::io("creating", dir))?;
+        }
+        durable::lock(&self.lock).map_err(FileError::io("locking", &self.lock))
+    }
+
+    /// Replace the file with `value`, sealed. `size` is a bound on its JSON: the buffer is made
+    /// that large up front, so that no copy of a secret is left behind by growing.
+    pub fn write<T: Serialize>(
+        &self,
+        key: &DataKey,
+        value: &T,
+        size: usize,
+        held: &Lock,
+    ) -> Result<(), FileError> {
+        let mut plain = Zeroizing::new(Vec::with_capacity(size));
+        serde_json::to_writer(&mut *plain, value).expect("serializable");
+        let bytes = self.kind.seal(key, &plain);
+        durable::write_atomic(&self.path, &bytes, self.temp_prefix, held)
+            .map_err(FileError::io("writing", &self.path))
     }
 }

@@ -3,27 +3,26 @@
 //! (see `crate::sealed`: a key derived from the store's data key, never plaintext), replaced
 //! atomically under `github-app-tokens.lock`; a mint holds its entry's own lock while it asks
 //! GitHub, which is what makes parallel `get`s for one repository mint once. Readers take no
-//! lock. A cache that does not open is an empty one: it holds nothing a
-//! new mint cannot replace.
+//! lock. A cache that does not open is an empty one: it holds nothing a new mint cannot
+//! replace.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroize;
 
 use super::Error;
 use crate::durable::{self, Lock};
 use crate::keysource::DataKey;
 use crate::paths::Paths;
-use crate::sealed;
+use crate::sealed::{self, FileError};
 
 const SEALED: sealed::Kind = sealed::Kind {
     magic: b"VOUCHGHA",
     version: 1,
     salt: b"git-credential-vouch github app tokens",
 };
-const TEMP_PREFIX: &str = ".github-app-tokens-";
 
 /// One minted token.
 #[derive(Serialize, Deserialize, Clone)]
@@ -60,8 +59,7 @@ impl Drop for Entry {
 }
 
 pub struct Cache {
-    path: PathBuf,
-    lock: PathBuf,
+    file: sealed::File,
     /// One lock file per entry ([`Cache::lock_entry`]).
     locks: PathBuf,
 }
@@ -71,10 +69,16 @@ pub const LOCKS_DIR: &str = "github-app-locks";
 
 impl Cache {
     pub fn new(paths: &Paths) -> Cache {
+        let dir = &paths.data_dir;
         Cache {
-            path: paths.data_dir.join("github-app-tokens.vouch"),
-            lock: paths.data_dir.join("github-app-tokens.lock"),
-            locks: paths.data_dir.join(LOCKS_DIR),
+            file: sealed::File::new(
+                &SEALED,
+                dir,
+                "github-app-tokens.vouch",
+                "github-app-tokens.lock",
+                ".github-app-tokens-",
+            ),
+            locks: dir.join(LOCKS_DIR),
         }
     }
 
@@ -83,59 +87,27 @@ impl Cache {
     /// that does not answer costs each one timeout, not one after another). The file is named
     /// by a hash of the entry, which stays the same for its life; the files stay (empty).
     pub fn lock_entry(&self, name: &str) -> Result<Lock, Error> {
-        durable::ensure_private_dir(&self.locks).map_err(self.io("creating", &self.locks))?;
+        durable::ensure_private_dir(&self.locks).map_err(FileError::io("creating", &self.locks))?;
         let digest = ring::digest::digest(&ring::digest::SHA256, name.as_bytes());
         let file = self.locks.join(format!(
             "{}.lock",
             crate::keysource::hex(&digest.as_ref()[..16])
         ));
-        durable::lock(&file).map_err(self.io("locking", &file))
+        Ok(durable::lock(&file).map_err(FileError::io("locking", &file))?)
     }
 
     pub fn exists(&self) -> bool {
-        self.path.exists()
-    }
-
-    fn io(
-        &self,
-        doing: &'static str,
-        path: &std::path::Path,
-    ) -> impl FnOnce(std::io::Error) -> Error {
-        let path = path.to_owned();
-        move |source| Error::Cache {
-            doing,
-            path,
-            source,
-        }
+        self.file.path().exists()
     }
 
     /// The contents; empty when there is no cache or it does not open.
     pub fn read(&self, key: &DataKey) -> Result<Contents, Error> {
-        let Some(bytes) =
-            durable::read_if_exists(&self.path).map_err(self.io("reading", &self.path))?
-        else {
-            return Ok(Contents::default());
-        };
-        if SEALED
-            .version_of(&bytes)
-            .is_some_and(|v| v > SEALED.version)
-        {
-            return Err(Error::NewerCache {
-                path: self.path.clone(),
-            });
-        }
-        Ok(SEALED
-            .open(key, &bytes)
-            .and_then(|plain| serde_json::from_slice(&plain).ok())
-            .unwrap_or_default())
+        Ok(self.file.read(key)?)
     }
 
-    /// The lock around read-mint-write.
+    /// The lock around a write.
     pub fn lock(&self) -> Result<Lock, Error> {
-        if let Some(dir) = self.path.parent() {
-            durable::ensure_private_dir(dir).map_err(self.io("creating", dir))?;
-        }
-        durable::lock(&self.lock).map_err(self.io("locking", &self.lock))
+        Ok(self.file.lock()?)
     }
 
     /// Write `contents` without the tokens that expired before `now`.
@@ -148,14 +120,9 @@ impl Cache {
     ) -> Result<(), Error> {
         contents.tokens.retain(|_, e| e.expires_at > now);
         contents.failures.retain(|_, f| f.at > (now - 600) * 1000);
-        // Sized up front (a token is at most 1 KiB), so that growing leaves no copy behind.
-        let mut plain = Zeroizing::new(Vec::with_capacity(
-            4096 + 2048 * (contents.tokens.len() + contents.failures.len()),
-        ));
-        serde_json::to_writer(&mut *plain, &*contents).expect("serializable");
-        let bytes = SEALED.seal(key, &plain);
-        durable::write_atomic(&self.path, &bytes, TEMP_PREFIX, lock)
-            .map_err(self.io("writing", &self.path))
+        // A token is at most 1 KiB, a failure's line about as long.
+        let size = 4096 + 2048 * (contents.tokens.len() + contents.failures.len());
+        Ok(self.file.write(key, &*contents, size, lock)?)
     }
 }
 

@@ -21,8 +21,6 @@ pub mod key;
 mod mint;
 pub mod session;
 
-use std::path::PathBuf;
-
 pub use mint::{Minted, forget, forget_app, token};
 
 use crate::credential::Credential;
@@ -77,13 +75,7 @@ pub enum Error {
     /// The instance has no REST API vouch knows (or a bad `api_url`).
     #[error("GitHub App {app}: instance {instance} has no usable API URL (set api_url)")]
     NoApi { app: u64, instance: String },
-    #[error("{} has a newer format version than this build reads: upgrade git-credential-vouch", path.display())]
-    NewerCache { path: PathBuf },
-    /// The cache file or its lock: `doing` is what was being done to `path`.
-    #[error("{doing} {}: {source}", path.display())]
-    Cache {
-        doing: &'static str,
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    /// The minted tokens' cache file or a lock.
+    #[error(transparent)]
+    File(#[from] crate::sealed::FileError),
 }

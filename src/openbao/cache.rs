@@ -11,9 +11,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroize;
 
-use crate::durable::{self, Lock};
+use crate::durable::Lock;
 use crate::keysource::DataKey;
 use crate::paths::Paths;
 use crate::sealed;
@@ -104,100 +104,97 @@ impl Drop for Contents {
 }
 
 pub struct Cache {
-    path: PathBuf,
-    lock: PathBuf,
+    file: sealed::File,
 }
 
 impl Cache {
     pub fn new(paths: &Paths) -> Cache {
         Cache {
-            path: paths.data_dir.join("openbao-cache.vouch"),
-            lock: paths.data_dir.join("openbao-cache.lock"),
+            file: sealed::File::new(
+                &SEALED,
+                &paths.data_dir,
+                "openbao-cache.vouch",
+                "openbao-cache.lock",
+                TEMP_PREFIX,
+            ),
         }
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        self.file.path()
     }
 
     /// The contents; empty when there is no cache yet. A cache sealed with another data key
     /// (the store was purged and made anew) or damaged counts as empty and is replaced.
     pub fn read(&self, key: &DataKey) -> Result<Contents, Error> {
-        let Some(bytes) = self.bytes()? else {
-            return Ok(Contents::default());
-        };
-        if SEALED.version_of(&bytes).is_some_and(|v| v > VERSION) {
-            return Err(Error::NewerCache {
-                path: self.path.clone(),
-            });
-        }
-        Ok(open(key, &bytes).unwrap_or_default())
-    }
-
-    fn bytes(&self) -> Result<Option<Vec<u8>>, Error> {
-        durable::read_if_exists(&self.path).map_err(|source| Error::Cache {
-            doing: "reading",
-            path: self.path.clone(),
-            source,
-        })
+        Ok(self.file.read(key)?)
     }
 
     /// Where a damaged cache is set aside (see [`Cache::read_locked`]); `doctor` reports it.
     pub fn damaged_path(&self) -> PathBuf {
-        self.path.with_extension("vouch.damaged")
+        self.path().with_extension("vouch.damaged")
     }
 
     /// [`Cache::read`] for a writer holding the lock: a cache that exists but does not open
     /// (damaged, or sealed with another data key) is not silently replaced, since it may hold
     /// the only copy of an AppRole secret ID: it is moved to [`Cache::damaged_path`] and one
-    /// stderr line says so.
+    /// stderr line says so. One of a newer version is an error, not damage.
     pub fn read_locked(&self, key: &DataKey, _lock: &Lock) -> Result<Contents, Error> {
-        let Some(bytes) = self.bytes()? else {
+        let Some(bytes) = self.file.bytes()? else {
             return Ok(Contents::default());
         };
-        if let Some(contents) = open(key, &bytes) {
+        if let Some(contents) = self.file.open(key, &bytes) {
             return Ok(contents);
         }
-        let contents = self.read(key)?; // a newer version is an error, not damage
         let aside = self.damaged_path();
-        std::fs::rename(&self.path, &aside).map_err(|source| Error::SetAside {
-            path: self.path.clone(),
+        std::fs::rename(self.path(), &aside).map_err(|source| Error::SetAside {
+            path: self.path().to_owned(),
             source,
         })?;
         eprintln!(
             "git-credential-vouch: warning: the OpenBao cache {} is damaged or sealed with another key; it was moved to {} and a new one is started (a kept AppRole needs `git credential-vouch openbao login --approle` again)",
-            self.path.display(),
+            self.path().display(),
             aside.display()
         );
-        Ok(contents)
+        Ok(Contents::default())
     }
 
     /// The lock every writer takes around read-refresh-write, so that many processes refresh
     /// once.
     pub fn lock(&self) -> Result<Lock, Error> {
-        if let Some(dir) = self.path.parent() {
-            durable::ensure_private_dir(dir).map_err(|source| Error::Cache {
-                doing: "creating",
-                path: dir.to_owned(),
-                source,
-            })?;
-        }
-        durable::lock(&self.lock).map_err(|source| Error::Cache {
-            doing: "locking",
-            path: self.lock.clone(),
-            source,
-        })
+        Ok(self.file.lock()?)
     }
 
     pub fn write(&self, key: &DataKey, contents: &Contents, lock: &Lock) -> Result<(), Error> {
-        let bytes = seal(key, contents);
-        durable::write_atomic(&self.path, &bytes, TEMP_PREFIX, lock).map_err(|source| {
-            Error::Cache {
-                doing: "writing",
-                path: self.path.clone(),
-                source,
-            }
-        })
+        Ok(self
+            .file
+            .write(key, contents, contents.json_bound(), lock)?)
+    }
+}
+
+impl Contents {
+    /// More than the JSON of these contents takes (values are short visible text; escapes
+    /// count twice), so that the buffer it is written to never grows.
+    fn json_bound(&self) -> usize {
+        let secrets: usize = self
+            .secrets
+            .iter()
+            .map(|(name, e)| {
+                64 + name.len() * 2
+                    + e.fields
+                        .iter()
+                        .map(|(k, v)| 8 + (k.len() + v.len()) * 2)
+                        .sum::<usize>()
+            })
+            .sum();
+        let approle = self
+            .approle
+            .as_ref()
+            .map_or(0, |a| (a.role_id.len() + a.secret_id.len()) * 2);
+        let token = self.client_token.as_ref().map_or(0, |t| {
+            (t.address.len() + t.method.len() + t.token.len()) * 2
+        });
+        4096 + secrets + 64 * self.outages.len() + approle + token
     }
 }
 
@@ -207,15 +204,6 @@ const SEALED: sealed::Kind = sealed::Kind {
     version: VERSION,
     salt: b"git-credential-vouch openbao cache",
 };
-
-fn seal(key: &DataKey, contents: &Contents) -> Vec<u8> {
-    let plain = Zeroizing::new(serde_json::to_vec(contents).expect("serializable"));
-    SEALED.seal(key, &plain)
-}
-
-fn open(key: &DataKey, bytes: &[u8]) -> Option<Contents> {
-    serde_json::from_slice(&SEALED.open(key, bytes)?).ok()
-}
 
 #[cfg(test)]
 mod tests {
@@ -251,12 +239,16 @@ mod tests {
                 fields: [("token".to_owned(), "glpat-SECRETSECRET".to_owned())].into(),
             },
         );
-        let bytes = seal(&key, &contents);
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(&Paths::at(dir.path(), dir.path()));
+        let lock = cache.lock().unwrap();
+        cache.write(&key, &contents, &lock).unwrap();
+        let bytes = std::fs::read(cache.path()).unwrap();
         assert!(!bytes.windows(6).any(|w| w == b"SECRET"));
-        assert_eq!(open(&key, &bytes).unwrap().secrets["a"].fetched, 7);
-        assert!(open(&DataKey::generate(), &bytes).is_none());
+        assert_eq!(cache.read(&key).unwrap().secrets["a"].fetched, 7);
+        assert!(cache.read(&DataKey::generate()).unwrap().secrets.is_empty());
         let mut tampered = bytes.clone();
         tampered[9] ^= 1;
-        assert!(open(&key, &tampered).is_none());
+        assert!(cache.file.open::<Contents>(&key, &tampered).is_none());
     }
 }

@@ -34,16 +34,9 @@ pub enum Error {
     /// The HTTP client for the cluster (`ca_file`).
     #[error(transparent)]
     Http(#[from] crate::http::Error),
-    /// The cache file, written by a newer build.
-    #[error("{} has a newer format version than this build reads: upgrade git-credential-vouch", path.display())]
-    NewerCache { path: PathBuf },
-    /// The cache file or its lock: `doing` is what was being done to `path`.
-    #[error("{doing} {}: {source}", path.display())]
-    Cache {
-        doing: &'static str,
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    /// The cache file or its lock (or one written by a newer build).
+    #[error(transparent)]
+    Cache(#[from] crate::sealed::FileError),
     /// A damaged cache could not be moved aside.
     #[error("setting {} aside: {source}", path.display())]
     SetAside {
