@@ -1,7 +1,8 @@
 //! What `get` asks for a repository whose credential is a GitHub App: a cached token while it
 //! has more than five minutes left (no request at all); else, under that entry's lock, one
 //! process signs a JWT, finds the installation and mints, and the others waiting on the lock
-//! answer its token (or its failure). `erase` of a minted token drops it from the cache, never the App.
+//! answer its token (or its failure). `erase` of a minted token drops it from the cache, never
+//! the App.
 
 use super::cache::{Cache, Contents, Entry, Failed};
 use super::{AppAt, Error};
@@ -22,8 +23,6 @@ pub struct Minted {
     pub token: Secret,
     /// Unix seconds.
     pub expires_at: i64,
-    /// Whether it came from the cache (no request was made).
-    pub cached: bool,
 }
 
 /// The cache entry's name: the same repository through another App credential, host or set
@@ -42,11 +41,11 @@ fn fresh(contents: &Contents, name: &str, now: i64) -> Option<Minted> {
     (entry.expires_at - MARGIN > now).then(|| Minted {
         token: Secret::new(entry.token.clone()),
         expires_at: entry.expires_at,
-        cached: true,
     })
 }
 
-/// The token for `repository` (`OWNER/REPO`) from the App `at` serves. `data_key` is the store's, when the caller has it already.
+/// The token for `repository` (`OWNER/REPO`) from the App `at` serves. `data_key` is the
+/// store's, when the caller has it already.
 pub fn token(
     store: &Store,
     config: &Config,
@@ -119,7 +118,6 @@ pub fn token(
     Ok(Minted {
         token: minted.token,
         expires_at: minted.expires_at,
-        cached: false,
     })
 }
 

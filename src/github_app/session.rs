@@ -22,8 +22,12 @@ pub fn session(
         app: app.id,
         instance: instance.name.clone(),
     };
+    // A bad api_url says what is wrong with it.
     let api = Api::of(instance, at.host)
-        .map_err(|_| no_api())?
+        .map_err(|source| Error::Api {
+            app: app.id,
+            source,
+        })?
         .ok_or_else(no_api)?;
     let jwt = sign_jwt(store, config, app, at.credential, now)?;
     Ok((api, jwt))
