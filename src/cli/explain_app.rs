@@ -25,7 +25,7 @@ pub fn report(
         "app_id": app.id,
         "app": c.display_account(),
         "private_key": app.key.describe(),
-        "permissions": app.permissions.iter().map(|(n, l)| (n.clone(), l.name())).collect::<std::collections::BTreeMap<_, _>>(),
+        "permissions": app.levels(),
         "repository": repository,
         "installation": null,
         "error": null,

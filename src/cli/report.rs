@@ -114,7 +114,7 @@ pub fn credential_json(c: &Credential, config: &Config, now: i64) -> Value {
         "app": c.app.as_ref().map(|a| json!({
             "id": a.id,
             "key": a.key.describe(),
-            "permissions": a.permissions.iter().map(|(n, l)| (n.clone(), l.name())).collect::<std::collections::BTreeMap<_, _>>(),
+            "permissions": a.levels(),
         })),
     })
 }

@@ -156,7 +156,7 @@ fn ask(
         &jwt,
         installation.id,
         &[repo],
-        &app.permissions,
+        &app.levels(),
         now,
     )
     .map_err(at_github)

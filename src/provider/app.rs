@@ -133,6 +133,14 @@ impl App {
         Ok(out)
     }
 
+    /// The permissions as names and level names (`{"contents": "write"}` in JSON).
+    pub fn levels(&self) -> BTreeMap<&str, &'static str> {
+        self.permissions
+            .iter()
+            .map(|(n, l)| (n.as_str(), l.name()))
+            .collect()
+    }
+
     /// `contents=write,pull_requests=read`, the form `--permissions` takes.
     pub fn permissions_text(&self) -> String {
         self.permissions

@@ -14,7 +14,7 @@ use zeroize::Zeroizing;
 
 use super::{Api, Error, clean};
 use crate::http::{Answer, Body, Client, Method};
-use crate::provider::app::{Level, is_name};
+use crate::provider::app::is_name;
 use crate::secret::Secret;
 
 /// GitHub's REST API version these routes are documented for.
@@ -221,14 +221,14 @@ pub fn installation_for(
 }
 
 /// `POST /app/installations/ID/access_tokens` for `repositories` (names, without the owner)
-/// and `permissions` (none: the installation's own).
+/// and `permissions` (names and levels; none: the installation's own).
 pub fn mint(
     api: &Api,
     client: &Client,
     jwt: &Secret,
     installation: u64,
     repositories: &[&str],
-    permissions: &BTreeMap<String, Level>,
+    permissions: &BTreeMap<&str, &str>,
     now: i64,
 ) -> Result<Minted, Error> {
     let mut body = json!({});
@@ -236,11 +236,7 @@ pub fn mint(
         body["repositories"] = json!(repositories);
     }
     if !permissions.is_empty() {
-        let levels: BTreeMap<&str, &str> = permissions
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.name()))
-            .collect();
-        body["permissions"] = json!(levels);
+        body["permissions"] = json!(permissions);
     }
     let body = serde_json::to_vec(&body).expect("serializable");
     let path = format!("/app/installations/{installation}/access_tokens");
